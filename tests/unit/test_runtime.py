@@ -18,6 +18,7 @@ def test_unknown_device_is_named():
 
 def test_job_logging_writes_prints_logs_and_tracebacks(tmp_path):
     log = tmp_path / "sub" / "job.log"
+    handlers_before = list(logging.getLogger().handlers)
     with pytest.raises(KeyError), job_logging(log, threads=1) as logger:
         print("printed line")
         logger.info("logged line")
@@ -26,5 +27,4 @@ def test_job_logging_writes_prints_logs_and_tracebacks(tmp_path):
     assert "printed line" in text
     assert "logged line" in text
     assert "missing thing" in text and "Traceback" in text
-    assert all(not isinstance(h, logging.StreamHandler) or h.stream is not None
-               for h in logging.getLogger().handlers)
+    assert logging.getLogger().handlers == handlers_before
