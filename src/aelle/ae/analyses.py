@@ -1,0 +1,261 @@
+"""The paper's analyses end to end on an assembled table (SPEC §1, §5, §6).
+
+Analyses: ``"main"`` (claim 1, plus claim 2: the same networks' novel-input spectra
+projected through the trained autoencoder and the fixed PCA basis), ``"early"`` (claim
+3: one autoencoder per early epoch, trained on that epoch's spectra labelled with the
+final loss) and ``"architectures"`` (like main, over every architecture in the table,
+plus each architecture's share of networks on each side of the PC1 threshold).
+Models are fitted on rows with input set ``"val"``; networks are split once per table
+(:func:`aelle.ae.split.assign_split`), so every analysis of a task uses the same split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aelle.ae.assembly import exclusion_counts, spectrum_matrix
+from aelle.ae.autoencoder import AeLLE, train_autoencoder
+from aelle.ae.baselines import SCALAR_BASELINES, fit_line, spectrum_baselines
+from aelle.ae.bootstrap import bootstrap_indices, with_intervals
+from aelle.ae.embed import fit_pca, fit_umap
+from aelle.ae.metrics import (
+    classification_scores,
+    fit_threshold,
+    good_labels,
+    knn_predict,
+    regression_scores,
+)
+
+ANALYSES = ("main", "early", "architectures")
+STANDARD_INPUT = "val"
+NOVEL_INPUT = "novel"
+PERTURBATION_OFFSETS = np.linspace(-2.0, 2.0, 9)
+
+
+@dataclass
+class FitOutputs:
+    """What fitting an analysis produces.
+
+    Attributes:
+        models: autoencoder per model key (``"main"`` or ``"epoch{e}"``).
+        curves: training curves with a ``model`` column.
+        embedding: one row per usable table row of the analysis (both input sets):
+            ``model, network_id, arch, size, p, epoch, input_set, split, final_loss,
+            epoch_loss, max_le, mean_le, predicted_loss, pc1, pc2`` (+ ``umap1, umap2``
+            when UMAP is configured) and ``latent`` (list of floats).
+        perturbation: ``model, offset`` (in training-latent standard deviations along the
+            prediction direction), ``predicted_loss`` and decoded ``spectrum`` (list, the
+            table's log-base units).
+    """
+
+    models: dict[str, AeLLE]
+    curves: pd.DataFrame
+    embedding: pd.DataFrame
+    perturbation: pd.DataFrame
+
+
+def model_groups(
+    table: pd.DataFrame, analysis: str, early_epochs: list[int]
+) -> dict[str, pd.DataFrame]:
+    """Usable, split rows of each model of ``analysis`` (both input sets)."""
+    if analysis not in ANALYSES:
+        raise ValueError(f"unknown analysis {analysis!r}; expected one of {ANALYSES}")
+    rows = table.loc[table["usable"] & (table["split"] != "excluded")]
+    if analysis == "early":
+        groups = {f"epoch{e}": rows.loc[rows["epoch"] == e] for e in early_epochs}
+    else:
+        groups = {"main": rows.loc[rows["epoch"] == rows["final_epoch"]]}
+    for key, group in groups.items():
+        std = group.loc[group["input_set"] == STANDARD_INPUT, "split"]
+        if not {"train", "val", "test"} <= set(std):
+            raise ValueError(f"analysis {analysis!r}, model {key}: the table lacks usable "
+                             f"'{STANDARD_INPUT}'-input spectra in every split (has "
+                             f"{sorted(set(std))}); check the spectrum epochs")
+    return groups
+
+
+def _perturb(model: AeLLE, latent_train: np.ndarray) -> pd.DataFrame:
+    direction = model.prediction_direction()
+    spread = float((latent_train @ direction).std()) or 1.0
+    codes = latent_train.mean(axis=0) + np.outer(PERTURBATION_OFFSETS * spread, direction)
+    spectra = model.decode_spectrum(codes)
+    return pd.DataFrame({"offset": PERTURBATION_OFFSETS,
+                         "predicted_loss": model.predict_from_latent(codes),
+                         "spectrum": [s.tolist() for s in spectra]})
+
+
+def fit_analysis(
+    table: pd.DataFrame, cfg: Mapping[str, Any], seed: int, analysis: str
+) -> FitOutputs:
+    """Train the autoencoder(s) of ``analysis`` and embed every usable row.
+
+    Args:
+        table: assembled table with a ``split`` column.
+        cfg: the ``aelle:`` config section (latent, dropout, alpha_schedule,
+            epochs_per_stage, lr, batch_size, early_epochs, umap or null).
+        seed: seeds training and UMAP.
+    """
+    models, curves, embeddings, perturbations = {}, [], [], []
+    for key, group in model_groups(table, analysis, list(cfg["early_epochs"])).items():
+        std = group.loc[group["input_set"] == STANDARD_INPUT]
+        train, val = std.loc[std["split"] == "train"], std.loc[std["split"] == "val"]
+        result = train_autoencoder(
+            spectrum_matrix(train), train["final_loss"].to_numpy(),
+            spectrum_matrix(val), val["final_loss"].to_numpy(),
+            latent=int(cfg["latent"]), dropout=float(cfg["dropout"]),
+            alpha_schedule=[float(a) for a in cfg["alpha_schedule"]],
+            epochs_per_stage=int(cfg["epochs_per_stage"]), lr=float(cfg["lr"]),
+            batch_size=int(cfg["batch_size"]), seed=seed)
+        model = result.model
+        latent = model.encode(spectrum_matrix(group))
+        is_train = ((group["split"] == "train") & (group["input_set"] == STANDARD_INPUT)).to_numpy()
+        basis = fit_pca(latent[is_train], group["final_loss"].to_numpy()[is_train])
+        scores = basis.project(latent)
+        emb = group[["network_id", "arch", "size", "p", "epoch", "input_set", "split",
+                     "final_loss", "epoch_loss", "max_le", "mean_le"]].copy()
+        emb.insert(0, "model", key)
+        emb["predicted_loss"] = model.predict_from_latent(latent)
+        emb["pc1"] = scores[:, 0]
+        emb["pc2"] = scores[:, 1] if scores.shape[1] > 1 else 0.0
+        if cfg.get("umap"):
+            xy = fit_umap(latent[is_train], latent, n_neighbors=int(cfg["umap"]["n_neighbors"]),
+                          min_dist=float(cfg["umap"]["min_dist"]), seed=seed)
+            emb["umap1"], emb["umap2"] = xy[:, 0], xy[:, 1]
+        emb["latent"] = [z.tolist() for z in latent]
+        models[key] = model
+        curves.append(result.curves.assign(model=key, best_epoch=result.best_epoch))
+        embeddings.append(emb)
+        perturbations.append(_perturb(model, latent[is_train]).assign(model=key))
+    return FitOutputs(models=models, curves=pd.concat(curves, ignore_index=True),
+                      embedding=pd.concat(embeddings, ignore_index=True),
+                      perturbation=pd.concat(perturbations, ignore_index=True))
+
+
+def _method_columns(group: pd.DataFrame, spectra: np.ndarray, early: bool) -> pd.DataFrame:
+    """Per row: ``score__{method}`` and ``pred__{method}`` for AeLLE and every baseline."""
+    std_train = ((group["split"] == "train") & (group["input_set"] == STANDARD_INPUT)).to_numpy()
+    loss_train = group["final_loss"].to_numpy()[std_train]
+    scores = {"aelle": group["pc1"].to_numpy()}
+    for name, column in SCALAR_BASELINES.items():
+        if name != "early_loss" or early:
+            scores[name] = group[column].to_numpy(dtype=np.float64)
+    scores.update(spectrum_baselines(spectra[std_train], loss_train, spectra))
+    out = pd.DataFrame(index=group.index)
+    for name, score in scores.items():
+        out[f"score__{name}"] = score
+        out[f"pred__{name}"] = fit_line(score[std_train], loss_train)(score)
+    out["pred__aelle"] = group["predicted_loss"].to_numpy()
+    return out
+
+
+def _score_set(
+    group: pd.DataFrame, methods: pd.DataFrame, fit_rows: pd.DataFrame, test: pd.Series,
+    thresholds: dict[str, float], knn_neighbors: int, resamples: int, seed: int,
+) -> dict[str, Any]:
+    """Score every method on the rows selected by ``test``; rules fitted on ``fit_rows``."""
+    tr = fit_rows.loc[fit_rows["split"] == "train"].index
+    va = fit_rows.loc[fit_rows["split"] == "val"].index
+    te = group.loc[test].index
+    idx = bootstrap_indices(len(te), resamples, seed)
+    loss_te = group.loc[te, "final_loss"].to_numpy()
+    latent = np.stack(group["latent"].map(np.asarray).to_numpy())
+    pos = {i: k for k, i in enumerate(group.index)}
+    names = [c.removeprefix("score__") for c in methods.columns if c.startswith("score__")]
+    results: dict[str, Any] = {}
+    for name in names:
+        entry: dict[str, Any] = {"regression": with_intervals(
+            regression_scores, (methods.loc[te, f"pred__{name}"].to_numpy(), loss_te), idx)}
+        score = methods[f"score__{name}"]
+        for rule_name, thr in thresholds.items():
+            rule = fit_threshold(score[tr], good_labels(group.loc[tr, "final_loss"], thr),
+                                 score[va], good_labels(group.loc[va, "final_loss"], thr))
+            pred_good = rule.predict(score[te].to_numpy())
+            entry[rule_name] = {"threshold": rule.threshold, "good_below": rule.good_below,
+                                **with_intervals(classification_scores,
+                                                 (pred_good, good_labels(loss_te, thr)), idx)}
+        results[name] = entry
+    knn: dict[str, Any] = {}
+    for rule_name, thr in thresholds.items():
+        pred_good = knn_predict(latent[[pos[i] for i in tr]],
+                                good_labels(group.loc[tr, "final_loss"], thr),
+                                latent[[pos[i] for i in te]], knn_neighbors)
+        knn[rule_name] = with_intervals(classification_scores,
+                                        (pred_good, good_labels(loss_te, thr)), idx)
+    results["aelle_knn"] = knn
+    return {"networks": len(te), "methods": results}
+
+
+def _architecture_shares(std: pd.DataFrame, rule_threshold: float, good_below: bool,
+                         loss_threshold: float) -> dict[str, dict[str, float]]:
+    shares = {}
+    for arch, rows in std.groupby("arch"):
+        good_side = rows["pc1"] < rule_threshold if good_below else rows["pc1"] > rule_threshold
+        shares[str(arch)] = {"networks": len(rows),
+                             "good_side": float(good_side.mean()),
+                             "bad_side": float(1 - good_side.mean()),
+                             "actually_good": float((rows["final_loss"] < loss_threshold).mean())}
+    return shares
+
+
+def evaluate_analysis(
+    table: pd.DataFrame, embedding: pd.DataFrame, cfg: Mapping[str, Any], *, seed: int,
+    analysis: str, task: str,
+) -> dict[str, Any]:
+    """Score AeLLE and the baselines on test networks, with bootstrap intervals.
+
+    Args:
+        table: the assembled table (with ``split``) the embedding was fitted on.
+        embedding: :attr:`FitOutputs.embedding`.
+        cfg: the ``aelle:`` config section (knn_neighbors, bootstrap,
+            loss_thresholds).
+        seed: seeds the bootstrap.
+
+    Returns:
+        A JSON-ready dict: ``task, analysis, architectures, excluded`` (network counts
+        per reason) and ``models[key]`` with ``label_thresholds`` (``median`` of the final
+        loss over the model's networks, ``fixed`` where configured), ``test`` and, where
+        novel-input spectra exist, ``novel_inputs`` (each ``networks`` and
+        ``methods[name]`` with ``regression`` {spearman, r2} and per label rule
+        {threshold, good_below, f1, precision, recall, balanced_accuracy}, every score as
+        {value, low, high}); ``architecture_shares`` for ``"architectures"``.
+    """
+    keys = ["network_id", "epoch", "input_set"]
+    spectra_rows = embedding[keys].merge(table[[*keys, "spectrum"]], on=keys, how="left")
+    fixed = (cfg.get("loss_thresholds") or {}).get(task)
+    out: dict[str, Any] = {
+        "task": task, "analysis": analysis,
+        "architectures": sorted(map(str, table["arch"].unique())),
+        "excluded": exclusion_counts(table),
+        "models": {},
+    }
+    resamples = int(cfg["bootstrap"])
+    for key, group in embedding.groupby("model", sort=False):
+        group = group.reset_index(drop=True)
+        spectra = spectrum_matrix(spectra_rows.loc[embedding["model"] == key])
+        methods = _method_columns(group, spectra, early=analysis == "early")
+        std_mask = group["input_set"] == STANDARD_INPUT
+        std = group.loc[std_mask]
+        thresholds = {"median": float(std["final_loss"].median())}
+        if fixed is not None:
+            thresholds["fixed"] = float(fixed)
+        args = (thresholds, int(cfg["knn_neighbors"]), resamples)
+        entry: dict[str, Any] = {
+            "label_thresholds": thresholds,
+            "networks": {s: int((std["split"] == s).sum()) for s in ("train", "val", "test")},
+            "test": _score_set(group, methods, std, std_mask & (group["split"] == "test"),
+                               *args, seed),
+        }
+        novel_test = (group["input_set"] == NOVEL_INPUT) & (group["split"] == "test")
+        if novel_test.sum() > 0:
+            entry["novel_inputs"] = _score_set(group, methods, std, novel_test, *args, seed + 1)
+        if analysis == "architectures":
+            rule = entry["test"]["methods"]["aelle"]["median"]
+            entry["architecture_shares"] = _architecture_shares(
+                std, rule["threshold"], rule["good_below"], thresholds["median"])
+        out["models"][str(key)] = entry
+    return out
