@@ -1,0 +1,249 @@
+"""The discrete QR method for Lyapunov spectra of any (batched) discrete map.
+
+Conventions owned here:
+
+- Jacobians are ``J[..., i, j] = d x_next_i / d x_j``; the basis evolves as ``Q <- J_t Q``
+  (never ``J^T``), starting from the first ``k`` columns of the identity.
+- ``Q, R = qr(Q)`` with ``diag(R) > 0`` at least every ``qr_every`` steps and always after
+  the last step; ``lambda_i = (1/T) sum log R_ii`` over the ``T`` measured steps, divided by
+  ``log(log_base)`` (``math.e``: nats, ``2``: bits). Exponents come out in descending order.
+- A direction that a Jacobian annihilates exactly (``R_ii == 0``, e.g. saturated gates in
+  floating point) contributes ``log(finfo(dtype).tiny)`` instead of ``-inf``, so such
+  spectra stay finite and very negative. Any remaining non-finite value (a state that
+  overflowed to ``inf``/``NaN``) is handled by ``nonfinite``: ``"raise"`` raises
+  :class:`NonFiniteSpectrumError`; ``"nan"`` returns ``NaN`` for every exponent of the
+  affected trajectories (and only those), for callers that record a status per network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+NONFINITE_POLICIES = ("raise", "nan")
+
+Advance = Callable[[Tensor, int], tuple[Tensor, Tensor]]
+"""``advance(x, t) -> (x_next, J_t)``: one step of the map and its Jacobian at ``x``."""
+
+
+class NonFiniteSpectrumError(FloatingPointError):
+    """Some trajectories produced non-finite exponents; ``bad`` flags them (batch shape)."""
+
+    def __init__(self, bad: Tensor) -> None:
+        self.bad = bad
+        where = bad.nonzero().tolist()
+        super().__init__(
+            f"non-finite Lyapunov exponents for {len(where)} trajectories (indices "
+            f"{where[:10]}{' ...' if len(where) > 10 else ''}); the state or its Jacobian "
+            "overflowed. Pass nonfinite='nan' to get NaN rows instead of this error."
+        )
+
+
+class RunningSpectrum(NamedTuple):
+    """Finite-time estimates after each re-orthonormalisation.
+
+    ``steps (S,)`` int64: measured steps so far; ``exponents (S, *batch, k)``: the estimate
+    ``(1/steps) sum log R_ii`` at that point (same units and order as the final spectrum,
+    whose value is ``exponents[-1]``).
+    """
+
+    steps: Tensor
+    exponents: Tensor
+
+
+def positive_qr(a: Tensor) -> tuple[Tensor, Tensor]:
+    """Householder QR of ``a (..., n, k)`` with ``diag(R) >= 0``: returns ``Q`` and ``|R_ii|``."""
+    q, r = torch.linalg.qr(a)
+    diag = r.diagonal(dim1=-2, dim2=-1)
+    sign = torch.where(diag < 0, -1.0, 1.0).to(a.dtype)
+    return q * sign.unsqueeze(-2), diag.abs()
+
+
+def initial_basis(batch_shape: tuple[int, ...], n: int, k: int, like: Tensor) -> Tensor:
+    """First ``k`` columns of the ``n x n`` identity, expanded to ``(*batch_shape, n, k)``."""
+    eye = torch.eye(n, k, dtype=like.dtype, device=like.device)
+    return eye.expand(*batch_shape, n, k).clone()
+
+
+def check_options(qr_every: int, log_base: float, nonfinite: str) -> None:
+    """Validate the engine options shared by every spectrum function."""
+    if not isinstance(qr_every, int) or qr_every < 1:
+        raise ValueError(f"qr_every must be a positive integer, got {qr_every!r}")
+    if not log_base > 0 or log_base == 1:
+        raise ValueError(f"log_base must be positive and not 1, got {log_base!r}")
+    if nonfinite not in NONFINITE_POLICIES:
+        raise ValueError(f"nonfinite must be one of {NONFINITE_POLICIES}, got {nonfinite!r}")
+
+
+def evolve_basis(
+    advance: Advance,
+    x: Tensor,
+    q: Tensor,
+    n_steps: int,
+    *,
+    qr_every: int = 1,
+    t0: int = 0,
+    running: bool = False,
+) -> tuple[Tensor, Tensor, Tensor, list[tuple[int, Tensor]]]:
+    """Evolve state ``x`` and basis ``q (..., n, k)`` for ``n_steps`` steps.
+
+    Returns the final state, the final orthonormal basis, ``sum log R_ii`` in nats
+    (``(..., k)``) and, if ``running``, the list of ``(steps so far, log sum)`` after each
+    QR. ``advance`` is called with times ``t0, ..., t0 + n_steps - 1``.
+    """
+    tiny = torch.finfo(q.dtype).tiny
+    log_sum = q.new_zeros(q.shape[:-2] + q.shape[-1:])
+    history: list[tuple[int, Tensor]] = []
+    for step in range(n_steps):
+        x, jac = advance(x, t0 + step)
+        q = torch.matmul(jac, q)
+        if (step + 1) % qr_every == 0 or step + 1 == n_steps:
+            q, r_diag = positive_qr(q)
+            log_sum = log_sum + torch.log(r_diag.clamp_min(tiny))
+            if running:
+                history.append((step + 1, log_sum))
+    return x, q, log_sum, history
+
+
+def finish(log_sum: Tensor, n_steps: int, log_base: float, nonfinite: str) -> Tensor:
+    """Exponents ``log_sum / (n_steps * ln(log_base))``, sorted descending, status applied."""
+    exps = (log_sum / (n_steps * math.log(log_base))).sort(dim=-1, descending=True).values
+    return apply_nonfinite(exps, nonfinite)
+
+
+def apply_nonfinite(exps: Tensor, nonfinite: str) -> Tensor:
+    """Raise or set whole rows to ``NaN`` where any exponent is not finite (see module doc)."""
+    bad = ~torch.isfinite(exps).all(dim=-1)
+    if not bad.any():
+        return exps
+    if nonfinite == "raise":
+        raise NonFiniteSpectrumError(bad.cpu())
+    return exps.masked_fill(bad.unsqueeze(-1), math.nan)
+
+
+def _run_map(
+    step: Callable[[Tensor, int], Tensor],
+    jacobian: Callable[[Tensor, int], Tensor],
+    x0: Tensor,
+    n_steps: int,
+    *,
+    warmup: int,
+    qr_every: int,
+    num_exponents: int | None,
+    log_base: float,
+    nonfinite: str,
+    running: bool,
+) -> tuple[Tensor, list[tuple[int, Tensor]]]:
+    check_options(qr_every, log_base, nonfinite)
+    if x0.dim() != 2 or not x0.dtype.is_floating_point:
+        raise ValueError(f"x0 must be a floating (batch, n) tensor, got {x0.dtype} {x0.shape}")
+    if n_steps < 1 or warmup < 0:
+        raise ValueError(f"need n_steps >= 1 and warmup >= 0, got {n_steps}, {warmup}")
+    batch, n = x0.shape
+    k = n if num_exponents is None else num_exponents
+    if not 1 <= k <= n:
+        raise ValueError(f"num_exponents must be in [1, {n}], got {num_exponents}")
+
+    def advance(x: Tensor, t: int) -> tuple[Tensor, Tensor]:
+        jac = jacobian(x, t)
+        if jac.shape != (batch, n, n):
+            raise ValueError(f"jacobian(x, t) must return shape {(batch, n, n)}, got {jac.shape}")
+        return step(x, t), jac
+
+    x = x0
+    for t in range(warmup):
+        x = step(x, t)
+    _, _, log_sum, history = evolve_basis(
+        advance,
+        x,
+        initial_basis((batch,), n, k, x0),
+        n_steps,
+        qr_every=qr_every,
+        t0=warmup,
+        running=running,
+    )
+    return finish(log_sum, n_steps, log_base, nonfinite), history
+
+
+def map_spectrum(
+    step: Callable[[Tensor, int], Tensor],
+    jacobian: Callable[[Tensor, int], Tensor],
+    x0: Tensor,
+    n_steps: int,
+    *,
+    warmup: int = 0,
+    qr_every: int = 1,
+    num_exponents: int | None = None,
+    log_base: float = math.e,
+    nonfinite: str = "raise",
+) -> Tensor:
+    """Lyapunov spectrum of the discrete map ``x_{t+1} = step(x_t, t)``; ``(batch, k)``.
+
+    Args:
+        step: ``step(x, t) -> x_next`` on ``x (batch, n)``.
+        jacobian: ``jacobian(x, t) -> (batch, n, n)`` with ``J[b, i, j] = d x_next_i / d x_j``.
+        x0: initial states ``(batch, n)``; the dtype and device of the computation.
+        n_steps: measured steps ``T``.
+        warmup: steps of ``step`` alone (times ``0 .. warmup-1``) before measuring.
+        qr_every: re-orthonormalise at least every this many steps.
+        num_exponents: ``k``, the leading exponents to compute (default ``n``).
+        log_base: units (``math.e``: nats per step; ``2``: bits per step).
+        nonfinite: ``"raise"`` or ``"nan"`` (see the module docstring).
+    """
+    exps, _ = _run_map(
+        step,
+        jacobian,
+        x0,
+        n_steps,
+        warmup=warmup,
+        qr_every=qr_every,
+        num_exponents=num_exponents,
+        log_base=log_base,
+        nonfinite=nonfinite,
+        running=False,
+    )
+    return exps
+
+
+def map_spectrum_running(
+    step: Callable[[Tensor, int], Tensor],
+    jacobian: Callable[[Tensor, int], Tensor],
+    x0: Tensor,
+    n_steps: int,
+    *,
+    warmup: int = 0,
+    qr_every: int = 1,
+    num_exponents: int | None = None,
+    log_base: float = math.e,
+    nonfinite: str = "raise",
+) -> RunningSpectrum:
+    """Finite-time estimates of :func:`map_spectrum` after every QR (for convergence plots).
+
+    Each estimate is sorted descending on its own; non-finite handling applies per estimate.
+    """
+    _, history = _run_map(
+        step,
+        jacobian,
+        x0,
+        n_steps,
+        warmup=warmup,
+        qr_every=qr_every,
+        num_exponents=num_exponents,
+        log_base=log_base,
+        nonfinite=nonfinite,
+        running=True,
+    )
+    return running_from_history(history, log_base, nonfinite)
+
+
+def running_from_history(
+    history: list[tuple[int, Tensor]], log_base: float, nonfinite: str
+) -> RunningSpectrum:
+    """Stack ``(steps, log sum)`` pairs into a :class:`RunningSpectrum`."""
+    steps = torch.tensor([s for s, _ in history], dtype=torch.int64)
+    exps = torch.stack([finish(v, s, log_base, nonfinite) for s, v in history])
+    return RunningSpectrum(steps=steps, exponents=exps)
