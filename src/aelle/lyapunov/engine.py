@@ -88,12 +88,14 @@ def evolve_basis(
     qr_every: int = 1,
     t0: int = 0,
     running: bool = False,
+    progress: Callable[[int], object] | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, list[tuple[int, Tensor]]]:
     """Evolve state ``x`` and basis ``q (..., n, k)`` for ``n_steps`` steps.
 
     Returns the final state, the final orthonormal basis, ``sum log R_ii`` in nats
     (``(..., k)``) and, if ``running``, the list of ``(steps so far, log sum)`` after each
-    QR. ``advance`` is called with times ``t0, ..., t0 + n_steps - 1``.
+    QR. ``advance`` is called with times ``t0, ..., t0 + n_steps - 1``; ``progress(1)``
+    (e.g. a tqdm bar's ``update``) after each step.
     """
     tiny = torch.finfo(q.dtype).tiny
     log_sum = q.new_zeros(q.shape[:-2] + q.shape[-1:])
@@ -106,6 +108,8 @@ def evolve_basis(
             log_sum = log_sum + torch.log(r_diag.clamp_min(tiny))
             if running:
                 history.append((step + 1, log_sum))
+        if progress is not None:
+            progress(1)
     return x, q, log_sum, history
 
 

@@ -17,6 +17,7 @@ Jacobians, QR, units and non-finite values apply here). Conventions owned here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -100,6 +101,7 @@ def _measure(
     dtype: torch.dtype,
     nonfinite: str,
     running: bool,
+    progress: Callable[[int], object] | None = None,
 ) -> tuple[Cell, Tensor, list[tuple[int, Tensor]]]:
     check_options(qr_every, log_base, nonfinite)
     if state not in STATE_CONVENTIONS:
@@ -132,7 +134,7 @@ def _measure(
     with torch.no_grad():
         q0 = initial_basis((cell.num_networks, batch), n, k, s)
         _, _, log_sum, history = evolve_basis(
-            advance, s, q0, xs.shape[0], qr_every=qr_every, running=running
+            advance, s, q0, xs.shape[0], qr_every=qr_every, running=running, progress=progress
         )
     return cell, log_sum, history
 
@@ -150,6 +152,7 @@ def rnn_spectrum(
     dtype: torch.dtype = torch.float64,
     nonfinite: str = "raise",
     stacked: bool | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Tensor:
     """Lyapunov spectrum of each input sequence driving ``model``, in descending order.
 
@@ -175,6 +178,7 @@ def rnn_spectrum(
         stacked: shape of the result. ``None``: ``(M, batch, k)`` if the model holds
             ``M > 1`` networks, else ``(batch, k)``; ``True``: always ``(M, batch, k)``;
             ``False``: ``(batch, k)``, allowed only for one network.
+        progress: called with ``1`` after each measured step (e.g. ``tqdm.update``).
 
     Returns:
         Exponents per network and input sequence, ``(M, batch, k)`` or ``(batch, k)``.
@@ -191,6 +195,7 @@ def rnn_spectrum(
         dtype=dtype,
         nonfinite=nonfinite,
         running=False,
+        progress=progress,
     )
     exps = finish(log_sum, inputs.shape[-2], log_base, nonfinite)
     return _shape(exps, cell.num_networks, stacked, lead=0)
@@ -225,6 +230,7 @@ def _defaults(options: dict[str, Any]) -> dict[str, Any]:
         "log_base": 2.0,
         "dtype": torch.float64,
         "nonfinite": "raise",
+        "progress": None,
     }
     unknown = set(options) - set(allowed)
     if unknown:
