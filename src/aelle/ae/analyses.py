@@ -205,7 +205,7 @@ def _architecture_shares(std: pd.DataFrame, rule_threshold: float, good_below: b
 def evaluate_analysis(
     table: pd.DataFrame, embedding: pd.DataFrame, cfg: Mapping[str, Any], *, seed: int,
     analysis: str, task: str,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], pd.DataFrame]:
     """Score AeLLE and the baselines on test networks, with bootstrap intervals.
 
     Args:
@@ -216,13 +216,18 @@ def evaluate_analysis(
         seed: seeds the bootstrap.
 
     Returns:
-        A JSON-ready dict: ``task, analysis, architectures, excluded`` (network counts
+        The metrics and the predictions. Metrics, a JSON-ready dict (NaN where a score is
+        undefined): ``task, analysis, architectures, excluded`` (network counts
         per reason) and ``models[key]`` with ``label_thresholds`` (``median`` of the final
         loss over the model's networks, ``fixed`` where configured), ``test`` and, where
         novel-input spectra exist, ``novel_inputs`` (each ``networks`` and
         ``methods[name]`` with ``regression`` {spearman, r2} and per label rule
         {threshold, good_below, f1, precision, recall, balanced_accuracy}, every score as
         {value, low, high}); ``architecture_shares`` for ``"architectures"``.
+        Predictions, one row per embedded row x method (``aelle``, the baselines):
+        ``model, network_id, arch, size, p, epoch, input_set, split, final_loss,
+        epoch_loss, method, score`` (the classifier's input; AeLLE: PC1) and
+        ``predicted`` (loss, task metric).
     """
     keys = ["network_id", "epoch", "input_set"]
     spectra_rows = embedding[keys].merge(table[[*keys, "spectrum"]], on=keys, how="left")
@@ -234,6 +239,7 @@ def evaluate_analysis(
         "models": {},
     }
     resamples = int(cfg["bootstrap"])
+    predictions = []
     for key, group in embedding.groupby("model", sort=False):
         group = group.reset_index(drop=True)
         spectra = spectrum_matrix(spectra_rows.loc[embedding["model"] == key])
@@ -258,4 +264,15 @@ def evaluate_analysis(
             entry["architecture_shares"] = _architecture_shares(
                 std, rule["threshold"], rule["good_below"], thresholds["median"])
         out["models"][str(key)] = entry
-    return out
+        predictions.append(_long_predictions(group, methods))
+    return out, pd.concat(predictions, ignore_index=True)
+
+
+def _long_predictions(group: pd.DataFrame, methods: pd.DataFrame) -> pd.DataFrame:
+    """One row per table row x method: ``score`` and ``predicted`` loss next to the actual."""
+    base = group[["model", "network_id", "arch", "size", "p", "epoch", "input_set", "split",
+                  "final_loss", "epoch_loss"]]
+    names = [c.removeprefix("score__") for c in methods.columns if c.startswith("score__")]
+    return pd.concat([base.assign(method=name, score=methods[f"score__{name}"].to_numpy(),
+                                  predicted=methods[f"pred__{name}"].to_numpy())
+                      for name in names], ignore_index=True)

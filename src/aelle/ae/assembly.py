@@ -137,8 +137,8 @@ def assemble_table(
         epoch, the early baseline), ``spectrum_status, training_status`` ("ok" |
         "diverged"), ``excluded`` (one of ``EXCLUSION_REASONS`` or ""), ``usable``,
         ``n_exponents, log_base, max_le, mean_le`` (of the raw exponents, in the
-        spectrum's log base) and ``spectrum`` (list of ``length`` floats, descending;
-        NaN-filled for non-finite spectra).
+        spectrum's log base), ``exponents`` (the raw spectrum) and ``spectrum`` (list
+        of ``length`` floats, descending; NaN-filled for non-finite spectra).
     """
     _require(spectra, SPECTRA_COLUMNS, "spectra table")
     _require(records, RECORD_COLUMNS, "training records table")
@@ -174,11 +174,12 @@ def assemble_table(
         resample(e, length, method).tolist() if ok else [np.nan] * length for e, ok in pairs
     ]
     table = table.rename(columns={"status": "spectrum_status"})
+    table["exponents"] = [e.tolist() for e in table["exponents"]]
     table["training_status"] = np.where(table["diverged"], "diverged", "ok")
     columns = ["network_id", "task", "arch", "size", "index", "epoch", "input_set", "p",
                "final_epoch", "final_loss", "epoch_loss", "spectrum_status",
                "training_status", "excluded", "usable", "n_exponents", "log_base",
-               "max_le", "mean_le", "spectrum"]
+               "max_le", "mean_le", "exponents", "spectrum"]
     return table[columns].sort_values(["network_id", "epoch", "input_set"]).reset_index(drop=True)
 
 

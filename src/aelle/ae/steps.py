@@ -1,0 +1,215 @@
+"""Workflow entry points: file paths in, files out (the Snakemake scripts call these).
+
+Files written by :func:`fit` into ``out_dir``: ``model_{key}.pt`` per autoencoder
+(``key`` = ``main`` or ``epoch{e}``), ``curves.parquet``, ``embedding.parquet``,
+``perturbation.parquet`` (see :class:`aelle.ae.analyses.FitOutputs`) and ``fit.json``
+(seed, analysis, architecture filter, config, best epochs, package versions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aelle.ae.analyses import evaluate_analysis, fit_analysis
+from aelle.ae.assembly import assemble_table
+from aelle.ae.autoencoder import save_model
+from aelle.ae.split import assign_split
+
+PathLike = str | Path
+
+
+def _json_ready(value: Any) -> Any:
+    """Replace NaN / inf by None and numpy scalars by Python numbers, recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(value: Any, path: PathLike) -> None:
+    """Write ``value`` as indented, strictly valid JSON (NaN -> null)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(_json_ready(value), indent=2, allow_nan=False) + "\n")
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+    import torch
+
+    return {"numpy": np.__version__, "pandas": pd.__version__, "torch": torch.__version__,
+            "scikit-learn": sklearn.__version__}
+
+
+def assemble(
+    spectra_paths: Sequence[PathLike], records_paths: Sequence[PathLike], out_path: PathLike,
+    *, length: int, method: str,
+) -> None:
+    """Concatenate spectra and training-record shards of one task; write the assembled table.
+
+    See :func:`aelle.ae.assembly.assemble_table` for the columns of ``out_path`` (Parquet).
+    """
+    if not spectra_paths or not records_paths:
+        raise ValueError("assemble: need at least one spectra file and one records file")
+    spectra = pd.concat([pd.read_parquet(p) for p in spectra_paths], ignore_index=True)
+    records = pd.concat([pd.read_parquet(p) for p in records_paths], ignore_index=True)
+    table = assemble_table(spectra, records, length=length, method=method)
+    Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out_path, index=False)
+
+
+def load_split_table(
+    table_path: PathLike, *, split: Sequence[float], seed: int, arch: str | None = None
+) -> pd.DataFrame:
+    """Read an assembled table, split its networks (seeded), keep one architecture if given.
+
+    The split is drawn over the whole table before the architecture filter, so a network
+    is in the same split in every analysis of its task.
+    """
+    table = assign_split(pd.read_parquet(table_path), split, seed)
+    if arch is not None:
+        if arch not in set(table["arch"]):
+            raise ValueError(f"{table_path}: no networks of architecture {arch!r} "
+                             f"(has {sorted(set(table['arch']))})")
+        table = table.loc[table["arch"] == arch].reset_index(drop=True)
+    return table
+
+
+def fit(
+    table_path: PathLike, out_dir: PathLike, *, cfg: Mapping[str, Any], seed: int,
+    analysis: str, arch: str | None = None,
+) -> None:
+    """Train the analysis' autoencoder(s) on an assembled table and write their outputs.
+
+    Args:
+        table_path: assembled table (Parquet) from :func:`assemble`.
+        out_dir: folder for the files listed in the module docstring.
+        cfg: the ``aelle:`` config section.
+        seed: seeds the split, training and UMAP.
+        analysis: ``"main"``, ``"early"`` or ``"architectures"``.
+        arch: keep only this architecture (None: all in the table).
+    """
+    table = load_split_table(table_path, split=cfg["split"], seed=seed, arch=arch)
+    outputs = fit_analysis(table, cfg, seed, analysis)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for key, model in outputs.models.items():
+        save_model(model, str(out / f"model_{key}.pt"))
+    outputs.curves.to_parquet(out / "curves.parquet", index=False)
+    outputs.embedding.to_parquet(out / "embedding.parquet", index=False)
+    outputs.perturbation.to_parquet(out / "perturbation.parquet", index=False)
+    config_text = json.dumps(_json_ready(dict(cfg)), sort_keys=True)
+    write_json({"seed": seed, "analysis": analysis, "arch": arch, "config": dict(cfg),
+                "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+                "best_epoch": outputs.curves.groupby("model")["best_epoch"].first().to_dict(),
+                "versions": _versions()}, out / "fit.json")
+
+
+def evaluate(
+    table_path: PathLike, fit_dir: PathLike, out_json: PathLike, out_predictions: PathLike,
+    *, cfg: Mapping[str, Any], seed: int, analysis: str, task: str, arch: str | None = None,
+) -> dict[str, Any]:
+    """Score an analysis fitted by :func:`fit` (same table, seed and arch); write its metrics.
+
+    Writes ``out_json`` (see :func:`aelle.ae.analyses.evaluate_analysis`, plus ``arch``
+    and ``seed``) and ``out_predictions`` (Parquet, per row x method); returns the metrics.
+    """
+    table = load_split_table(table_path, split=cfg["split"], seed=seed, arch=arch)
+    embedding = pd.read_parquet(Path(fit_dir) / "embedding.parquet")
+    metrics, predictions = evaluate_analysis(table, embedding, cfg, seed=seed,
+                                             analysis=analysis, task=task)
+    metrics = {**metrics, "arch": arch, "seed": seed}
+    write_json(metrics, out_json)
+    Path(out_predictions).parent.mkdir(parents=True, exist_ok=True)
+    predictions.to_parquet(out_predictions, index=False)
+    return metrics
+
+
+SUMMARY_METHODS = ("aelle", "aelle_knn", "max_le", "mean_le", "linreg", "raw_pca", "p",
+                   "early_loss")
+
+
+def _cell(score: Mapping[str, Any] | None) -> str:
+    if not score or score.get("value") is None:
+        return "–"
+    low, high = score.get("low"), score.get("high")
+    interval = "" if low is None or high is None else f" [{low:.2f}, {high:.2f}]"
+    return f"{score['value']:.2f}{interval}"
+
+
+def summary_rows(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Rows of the summary table for one analysis' metrics (one per model, set, method)."""
+    rows = []
+    arch = metrics.get("arch") or ", ".join(metrics["architectures"])
+    for key, model in metrics["models"].items():
+        for inputs in ("test", "novel_inputs"):
+            if inputs not in model:
+                continue
+            for method in SUMMARY_METHODS:
+                entry = model[inputs]["methods"].get(method)
+                if entry is None:
+                    continue
+                rows.append({
+                    "task": metrics["task"], "analysis": metrics["analysis"],
+                    "architecture": arch, "model": key,
+                    "inputs": "novel" if inputs == "novel_inputs" else "standard",
+                    "networks": str(model[inputs]["networks"]), "method": method,
+                    "F1 (median)": _cell(entry.get("median", {}).get("f1")),
+                    "F1 (fixed)": _cell(entry.get("fixed", {}).get("f1")),
+                    "balanced acc. (median)": _cell(
+                        entry.get("median", {}).get("balanced_accuracy")),
+                    "Spearman": _cell(entry.get("regression", {}).get("spearman")),
+                    "R²": _cell(entry.get("regression", {}).get("r2")),
+                })
+    return rows
+
+
+def _markdown_table(rows: list[dict[str, str]]) -> str:
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r[h] for h in header) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def summarise(metrics_paths: Sequence[PathLike], out_json: PathLike, out_md: PathLike) -> None:
+    """Merge per-analysis metrics into one JSON and write the Markdown summary table.
+
+    ``out_json`` holds ``{"analyses": {"{task}/{analysis}[/{arch}]": metrics}}``;
+    ``out_md`` one table of every method's scores on test networks (95 % bootstrap
+    intervals in brackets) and one table of excluded-network counts.
+    """
+    if not metrics_paths:
+        raise ValueError("summarise: no metrics files given")
+    analyses: dict[str, Any] = {}
+    for path in metrics_paths:
+        metrics = json.loads(Path(path).read_text())
+        key = "/".join(filter(None, [metrics["task"], metrics["analysis"], metrics.get("arch")]))
+        if key in analyses:
+            raise ValueError(f"summarise: two metrics files for {key} (second: {path})")
+        analyses[key] = metrics
+    write_json({"analyses": analyses}, out_json)
+    rows = [row for m in analyses.values() for row in summary_rows(m)]
+    excluded = [{"analysis": key, **{k: str(v) for k, v in m["excluded"].items()}}
+                for key, m in analyses.items()]
+    text = ["# AeLLE summary", "",
+            "Scores on held-out test networks; 95 % percentile-bootstrap intervals in brackets. "
+            "F1 / balanced accuracy: good = loss below the median (or the configured fixed "
+            "threshold), classified by a threshold on the score (AeLLE: PC1 of the latent code) "
+            "chosen on validation networks; aelle_knn: k-NN vote in the latent space. "
+            "Spearman / R²: predicted vs actual loss.", "",
+            _markdown_table(rows), "", "## Networks excluded from fitting", "",
+            _markdown_table(excluded), ""]
+    Path(out_md).parent.mkdir(parents=True, exist_ok=True)
+    Path(out_md).write_text("\n".join(text))
