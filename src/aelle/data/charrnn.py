@@ -67,8 +67,9 @@ def chunk(codes: Tensor, length: int, what: str) -> Tensor:
     """Cut a code stream into consecutive (S, length) sequences, dropping the remainder."""
     count = len(codes) // length
     if count == 0:
-        raise DataError(f"{what}: text of {len(codes)} characters is shorter than one "
-                        f"sequence of {length}")
+        raise DataError(
+            f"{what}: text of {len(codes)} characters is shorter than one sequence of {length}"
+        )
     return codes[: count * length].reshape(count, length)
 
 

@@ -58,9 +58,7 @@ def load(cfg: Mapping[str, object], *, seed: int) -> tuple[dict[str, Tensor], di
     return arrays, {"dt": dt, "period_steps": period}
 
 
-def signal_streams(
-    terms: Tensor, sequences: int, steps: int, dt: float, seed: int
-) -> Tensor:
+def signal_streams(terms: Tensor, sequences: int, steps: int, dt: float, seed: int) -> Tensor:
     """Stretches of targets with seeded random phase: (sequences, steps) float64.
 
     ``terms`` (Q, 4, 2): stream i uses target ``i % Q`` from a random start step.

@@ -53,9 +53,7 @@ def read_idx(path: Path) -> np.ndarray:
 
 def _images_labels(images: np.ndarray, labels: np.ndarray, where: str) -> tuple[Tensor, Tensor]:
     if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
-        raise DataError(
-            f"{where}: images {images.shape} and labels {labels.shape} do not pair up"
-        )
+        raise DataError(f"{where}: images {images.shape} and labels {labels.shape} do not pair up")
     x = torch.from_numpy(images.astype(np.float32) / 255.0)
     return x, torch.from_numpy(labels.astype(np.int64))
 

@@ -27,7 +27,8 @@ class TaskData:
 
     ``input_size`` / ``output_size``: smnist image columns / 10 classes; charrnn
     vocabulary + 1 (one-hot with the unknown symbol) for both; signal 1 / 1.
-    ``meta``: charrnn ``vocab`` (str); signal ``dt``, ``period_steps``.
+    ``meta``: charrnn ``vocab`` (str) and ``subset_fraction`` (each network's share of
+    the training sequences); signal ``dt``, ``period_steps``.
     """
 
     task: str
@@ -83,7 +84,8 @@ def load_task(task: str, data_cfg: Mapping[str, object], *, root: Path, seed: in
         return TaskData(task, arrays["train_x"].shape[-1], 10, arrays)
     if task == "charrnn":
         arrays, vocab = charrnn.load(data_cfg, root=root, seed=seed)
-        return TaskData(task, len(vocab) + 1, len(vocab) + 1, arrays, {"vocab": vocab})
+        meta = {"vocab": vocab, "subset_fraction": float(data_cfg.get("subset_fraction", 0.2))}
+        return TaskData(task, len(vocab) + 1, len(vocab) + 1, arrays, meta)
     if task == "signal":
         arrays, meta = signal.load(data_cfg, seed=seed)
         return TaskData(task, 1, 1, arrays, dict(meta))

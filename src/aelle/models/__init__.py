@@ -1,0 +1,24 @@
+"""Network populations: seeds and initialisation, stacked training, FORCE / R-FORCE, checkpoints.
+
+Entry point for the workflow: :func:`train_shard`. Figures use :mod:`aelle.models.inspect`.
+"""
+
+from aelle.models.checkpoint import load_checkpoint, population_from_checkpoint, save_checkpoint
+from aelle.models.force import FORCE_ARCHS, ForcePopulation
+from aelle.models.population import Population
+from aelle.models.seeds import draw_p, network_id, network_seed
+from aelle.models.training import RECORD_COLUMNS, train_shard
+
+__all__ = [
+    "FORCE_ARCHS",
+    "RECORD_COLUMNS",
+    "ForcePopulation",
+    "Population",
+    "draw_p",
+    "load_checkpoint",
+    "network_id",
+    "network_seed",
+    "population_from_checkpoint",
+    "save_checkpoint",
+    "train_shard",
+]

@@ -1,0 +1,144 @@
+"""Per-task batches and losses for gradient training of a :class:`Population`.
+
+Losses are cross-entropies in nats, one value per network: ``(K,)``. Every network draws
+its own batches (and its charrnn training subset) from its own generators, so what a
+network sees does not depend on the other networks in the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from aelle.data import TaskData
+from aelle.data.charrnn import one_hot
+from aelle.models.population import Population
+from aelle.models.seeds import generator
+
+EVAL_BATCH = 512
+
+
+def _cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
+    """Mean CE per network: logits (K, B, ..., C), targets (K, B, ...) → (K,) nats."""
+    k, c = logits.shape[0], logits.shape[-1]
+    ce = F.cross_entropy(logits.reshape(-1, c), targets.reshape(-1), reduction="none")
+    return ce.reshape(k, -1).mean(dim=1)
+
+
+class SmnistObjective:
+    """Classify an image read row by row: CE on the readout of the last step."""
+
+    def __init__(self, data: TaskData, seeds: Sequence[int], batch_size: int) -> None:
+        self.x, self.y = data.arrays["train_x"], data.arrays["train_y"]
+        self.val_x, self.val_y = data.arrays["val_x"], data.arrays["val_y"]
+        self.batch_size = batch_size
+        self.data_gens = [generator(s, "data") for s in seeds]
+
+    def epoch(self) -> Iterator[tuple[Tensor, Tensor]]:
+        """Batches (x (K, B, T, I), labels (K, B)), each network in its own random order."""
+        order = torch.stack([torch.randperm(len(self.y), generator=g) for g in self.data_gens])
+        for start in range(0, len(self.y), self.batch_size):
+            idx = order[:, start : start + self.batch_size]
+            yield self.x[idx], self.y[idx]
+
+    def loss(self, pop: Population, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
+        """Per-network CE (K,) of the class read out at the last step."""
+        features = pop.run(x)[:, :, -1]
+        return _cross_entropy(pop.readout(features, masks), y)
+
+    def mask_shape(self, x: Tensor, hidden: int) -> tuple[int, ...]:
+        """Dropout mask shape of one network for batch ``x``: (B, H)."""
+        return (x.shape[1], hidden)
+
+    @torch.no_grad()
+    def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
+        """(CE (K,) in nats, accuracy (K,)) on the whole split, dropout off."""
+        x, y = (self.val_x, self.val_y) if split == "val" else (self.x, self.y)
+        return _evaluate(pop, x, y, last_only=True)
+
+
+class CharObjective:
+    """Next-character prediction: mean CE per character over 99 steps of 100-char sequences.
+
+    Network k trains on its own random ``subset_fraction`` of the training sequences.
+    """
+
+    def __init__(
+        self, data: TaskData, seeds: Sequence[int], batch_size: int, subset_fraction: float
+    ) -> None:
+        self.vocab_size = data.input_size - 1
+        sequences = data.arrays["train_seq"]
+        count = max(1, round(subset_fraction * len(sequences)))
+        self.subsets = torch.stack(
+            [
+                sequences[torch.randperm(len(sequences), generator=generator(s, "subset"))[:count]]
+                for s in seeds
+            ]
+        )
+        self.val_seq = data.arrays["val_seq"]
+        self.batch_size = batch_size
+        self.data_gens = [generator(s, "data") for s in seeds]
+
+    def _split(self, seq: Tensor) -> tuple[Tensor, Tensor]:
+        return one_hot(seq[..., :-1], self.vocab_size), seq[..., 1:]
+
+    def epoch(self) -> Iterator[tuple[Tensor, Tensor]]:
+        """Batches (one-hot x (K, B, L-1, V), targets (K, B, L-1)), own order per network."""
+        count = self.subsets.shape[1]
+        order = torch.stack([torch.randperm(count, generator=g) for g in self.data_gens])
+        for start in range(0, count, self.batch_size):
+            idx = order[:, start : start + self.batch_size]
+            yield self._split(
+                torch.gather(self.subsets, 1, idx[..., None].expand(-1, -1, self.subsets.shape[-1]))
+            )
+
+    def loss(self, pop: Population, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
+        """Per-network mean CE per character (K,), nats."""
+        return _cross_entropy(pop.readout(pop.run(x), masks), y)
+
+    def mask_shape(self, x: Tensor, hidden: int) -> tuple[int, ...]:
+        """Dropout mask shape of one network for batch ``x``: (B, T, H)."""
+        return (x.shape[1], x.shape[2], hidden)
+
+    @torch.no_grad()
+    def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
+        """(CE (K,) in nats per character, NaN accuracy (K,)); "train" uses each own subset."""
+        if split == "val":
+            x, y = self._split(self.val_seq)
+            loss, _ = _evaluate(pop, x, y, last_only=False)
+        else:
+            x, y = self._split(self.subsets)
+            loss = _evaluate_stacked(pop, x, y)
+        return loss, torch.full_like(loss, float("nan"))
+
+
+def _evaluate(pop: Population, x: Tensor, y: Tensor, *, last_only: bool) -> tuple[Tensor, Tensor]:
+    """Loss and accuracy (K,) of every network on shared data x (N, T, I), y (N[, T])."""
+    k = pop.num_networks
+    dtype, device = pop.readout_weight.dtype, pop.readout_weight.device
+    total = torch.zeros(k, dtype=torch.float64)
+    correct = torch.zeros(k, dtype=torch.float64)
+    for start in range(0, len(x), EVAL_BATCH):
+        xb = x[start : start + EVAL_BATCH].to(dtype=dtype, device=device)
+        yb = y[start : start + EVAL_BATCH].to(device)
+        features = pop.run(xb.expand(k, *xb.shape))
+        logits = pop.readout(features[:, :, -1] if last_only else features)
+        targets = yb.expand(k, *yb.shape)
+        total += _cross_entropy(logits, targets).double().cpu() * len(xb)
+        correct += (logits.argmax(-1) == targets).double().flatten(1).mean(1).cpu() * len(xb)
+    return total / len(x), correct / len(x)
+
+
+def _evaluate_stacked(pop: Population, x: Tensor, y: Tensor) -> Tensor:
+    """Loss (K,) with per-network data x (K, N, T, I), y (K, N, T)."""
+    dtype, device = pop.readout_weight.dtype, pop.readout_weight.device
+    total = torch.zeros(pop.num_networks, dtype=torch.float64)
+    n = x.shape[1]
+    for start in range(0, n, EVAL_BATCH):
+        xb = x[:, start : start + EVAL_BATCH].to(dtype=dtype, device=device)
+        yb = y[:, start : start + EVAL_BATCH].to(device)
+        total += _cross_entropy(pop.readout(pop.run(xb)), yb).double().cpu() * xb.shape[1]
+    return total / n

@@ -1,0 +1,145 @@
+"""A population of K same-shaped networks trained together as one stacked module.
+
+Each network is cell → dropout → linear readout. The cell is :mod:`aelle.cells` with the
+stacked parameters as ``nn.Parameter`` values; the readout is a batched matmul. Network k
+never mixes with network j: every operation is block-diagonal over the leading K axis, so
+a network computes the same thing alone or in any stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from aelle.cells import Cell, make_cell
+from aelle.models.init import init_network
+from aelle.models.seeds import generator
+
+DEFAULT_OPTIONS: dict[str, dict[str, float]] = {
+    "asrnn": {"eps": 0.01, "gamma": 0.01},
+    "cornn": {"dt": 0.042, "gamma": 2.7, "eps": 4.7},
+}
+
+
+class Population(nn.Module):
+    """K stacked networks of one kind (``rnn``, ``lstm``, ``gru``, ``asrnn``, ``cornn``).
+
+    Parameters: ``cell_params[name] (K, ...)`` (names as in :mod:`aelle.cells`),
+    ``readout_weight (K, O, H)``, ``readout_bias (K, O)``. ``dropout`` applies to the
+    readout's input during training, with masks supplied by the caller (so each network
+    draws its own from its own generator).
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        cell_params: dict[str, Tensor],
+        readout_weight: Tensor,
+        readout_bias: Tensor,
+        *,
+        cell_options: dict[str, Any] | None = None,
+        dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        self.kind = kind
+        self.cell_params = nn.ParameterDict({k: nn.Parameter(v) for k, v in cell_params.items()})
+        self.readout_weight = nn.Parameter(readout_weight)
+        self.readout_bias = nn.Parameter(readout_bias)
+        self.cell_options = dict(DEFAULT_OPTIONS.get(kind, {}), **(cell_options or {}))
+        self.dropout = float(dropout)
+        make_cell(kind, dict(self.cell_params.items()), **self.cell_options)  # checks shapes
+
+    @classmethod
+    def create(
+        cls,
+        kind: str,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        seeds: Sequence[int],
+        ps: Sequence[float],
+        *,
+        bias: bool = False,
+        dropout: float = 0.1,
+        cell_options: dict[str, Any] | None = None,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | str = "cpu",
+    ) -> Population:
+        """Draw network k from the generator of ``seeds[k]`` with scale ``ps[k]`` and stack."""
+        drawn = [
+            init_network(
+                kind, input_size, hidden_size, output_size, p, generator(seed, "init"), bias=bias
+            )
+            for seed, p in zip(seeds, ps, strict=True)
+        ]
+        if not drawn:
+            raise ValueError("a population needs at least one network")
+
+        def stack(tensors: list[Tensor]) -> Tensor:
+            return torch.stack(tensors).to(dtype=dtype, device=device)
+
+        params = {name: stack([d[0][name] for d in drawn]) for name in drawn[0][0]}
+        return cls(
+            kind,
+            params,
+            stack([d[1]["weight"] for d in drawn]),
+            stack([d[1]["bias"] for d in drawn]),
+            cell_options=cell_options,
+            dropout=dropout,
+        )
+
+    @property
+    def cell(self) -> Cell:
+        """The stacked cell over the live parameters (differentiable through ``step``)."""
+        return make_cell(self.kind, dict(self.cell_params.items()), **self.cell_options)
+
+    @property
+    def num_networks(self) -> int:
+        """K."""
+        return self.readout_weight.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        """H."""
+        return self.readout_weight.shape[-1]
+
+    def readout(self, features: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Linear readout of ``features (K, B, ..., H)`` → ``(K, B, ..., O)``.
+
+        ``mask`` (same shape as ``features``): a dropout keep-mask of 0/1; kept units are
+        scaled by 1 / (1 − dropout) (inverted dropout).
+        """
+        if mask is not None:
+            features = features * mask / (1 - self.dropout)
+        shape = features.shape
+        flat = features.reshape(shape[0], -1, shape[-1])
+        out = torch.baddbmm(
+            self.readout_bias.unsqueeze(1), flat, self.readout_weight.transpose(1, 2)
+        )
+        return out.reshape(*shape[:-1], -1)
+
+    def run(self, x: Tensor) -> Tensor:
+        """Drive every network from the zero state: ``x (K, B, T, I)`` → features (K, B, T, H)."""
+        cell = self.cell
+        state = cell.initial_state(x.shape[1], dtype=x.dtype, device=x.device)
+        outputs = []
+        for t in range(x.shape[2]):
+            state = cell.step(state, x[:, :, t])
+            outputs.append(cell.output(state))
+        return torch.stack(outputs, dim=2)
+
+    def dropout_masks(
+        self, shape: tuple[int, ...], generators: Sequence[torch.Generator]
+    ) -> Tensor:
+        """Keep-masks (K, *shape) with P(keep) = 1 − dropout, network k from ``generators[k]``.
+
+        Drawn on the CPU so that they do not depend on the device or on the other networks.
+        """
+        keep = 1 - self.dropout
+        masks = [(torch.rand(shape, generator=g) < keep) for g in generators]
+        return torch.stack(masks).to(
+            dtype=self.readout_weight.dtype, device=self.readout_weight.device
+        )

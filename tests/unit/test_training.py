@@ -1,0 +1,139 @@
+"""Shard training: stacking does not change results, records, checkpoints, divergence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import aelle.models.training as training
+from aelle.data import TaskData, load_task
+from aelle.models import RECORD_COLUMNS, load_checkpoint, train_shard
+from aelle.models.inspect import next_character_probabilities
+
+SMNIST_CFG = {"epochs": 2, "lr": 0.01, "batch_size": 64, "checkpoints": [0, 2]}
+
+
+@pytest.fixture(scope="module")
+def digits() -> TaskData:
+    data = load_task("smnist", {"source": "digits"}, root=Path("."), seed=0)
+    arrays = dict(data.arrays)
+    for split, n in (("train", 256), ("val", 128)):
+        arrays[f"{split}_x"], arrays[f"{split}_y"] = (
+            arrays[f"{split}_x"][:n],
+            arrays[f"{split}_y"][:n],
+        )
+    return TaskData("smnist", data.input_size, data.output_size, arrays)
+
+
+@pytest.fixture(scope="module")
+def text(tmp_path_factory) -> TaskData:
+    root = tmp_path_factory.mktemp("text")
+    (root / "t.txt").write_text("the quick brown fox jumps over the lazy dog. " * 60)
+    cfg = {
+        "source": "text",
+        "train": {"path": "t.txt"},
+        "sequence_length": 20,
+        "subset_fraction": 0.5,
+    }
+    return load_task("charrnn", cfg, root=root)
+
+
+def losses(frame: pd.DataFrame) -> np.ndarray:
+    return frame.sort_values(["index", "epoch"])[["train_loss", "val_loss"]].to_numpy()
+
+
+@pytest.mark.parametrize(
+    ("arch", "task"), [("lstm", "smnist"), ("cornn", "smnist"), ("gru", "charrnn")]
+)
+def test_alone_equals_stacked(arch, task, digits, text):
+    data = digits if task == "smnist" else text
+    cfg = SMNIST_CFG if task == "smnist" else {"epochs": 2, "lr": 0.01, "batch_size": 8}
+    kwargs = {"global_seed": 3, "p_range": (0.1, 1.0), "progress": False}
+    stacked = train_shard(data, task, arch, 12, [0, 1, 2], cfg, **kwargs)
+    alone = pd.concat([train_shard(data, task, arch, 12, [i], cfg, **kwargs) for i in (2, 0, 1)])
+    np.testing.assert_allclose(losses(stacked), losses(alone), atol=1e-5, rtol=0)
+    assert stacked.groupby("index").val_loss.apply(lambda v: v.iloc[-1] < v.iloc[0]).all()
+
+
+def test_records_and_checkpoints(digits, tmp_path):
+    frame = train_shard(
+        digits,
+        "smnist",
+        "rnn",
+        10,
+        [4, 7],
+        SMNIST_CFG,
+        global_seed=1,
+        p_range=(0.2, 0.4),
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
+    assert list(frame.columns) == list(RECORD_COLUMNS)
+    assert len(frame) == 2 * 3 and set(frame.status) == {"ok"}
+    assert frame.network_id.iloc[0] == "smnist/rnn/h10/n0004"
+    assert frame.p.between(0.2, 0.4).all() and frame.accuracy.between(0, 1).all()
+    assert frame.wall_s.is_monotonic_increasing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch0.pt", "epoch2.pt"]
+    ckpt = load_checkpoint(tmp_path / "epoch2.pt")
+    assert ckpt["kind"] == "rnn" and ckpt["epoch"] == 2 and ckpt["indices"].tolist() == [4, 7]
+    assert ckpt["cell_params"]["weight_hh"].shape == (2, 10, 10)
+    assert ckpt["readout"]["weight"].shape == (2, 10, 10) and ckpt["readout"]["bias"].shape == (
+        2,
+        10,
+    )
+    assert torch.allclose(ckpt["p"], torch.tensor(frame.p.iloc[:2].to_numpy()))
+    untrained = load_checkpoint(tmp_path / "epoch0.pt")
+    assert untrained["cell_params"]["weight_hh"].abs().max() <= ckpt["p"].max()
+    df = frame.set_index(["index", "epoch"])
+    assert df.loc[(4, 0), "val_loss"] == pytest.approx(np.log(10), abs=0.3)
+
+
+def test_diverged_network_is_marked_and_others_unaffected(digits, monkeypatch):
+    kwargs = {"global_seed": 5, "p_range": (0.1, 0.5), "progress": False}
+    reference = train_shard(digits, "smnist", "lstm", 8, [0, 2], SMNIST_CFG, **kwargs)
+    real_draw = training.draw_p
+    victim = training.network_seed(5, "smnist", "lstm", 8, 1)
+
+    def draw(seed, rng):  # network 1 gets infinite weights: NaN loss from the first step
+        return float("inf") if seed == victim else real_draw(seed, rng)
+
+    monkeypatch.setattr(training, "draw_p", draw)
+    frame = train_shard(digits, "smnist", "lstm", 8, [0, 1, 2], SMNIST_CFG, **kwargs)
+    status = frame.set_index(["index", "epoch"]).status
+    assert (status.loc[1] == "diverged").all() and (status.loc[[0, 2]] == "ok").all()
+    others = frame[frame["index"] != 1]
+    np.testing.assert_allclose(losses(others), losses(reference), atol=1e-5, rtol=0)
+
+
+def test_next_character_probabilities(text, tmp_path):
+    cfg = {"epochs": 1, "lr": 0.01, "batch_size": 8, "checkpoints": [1]}
+    train_shard(
+        text,
+        "charrnn",
+        "lstm",
+        8,
+        [0, 1],
+        cfg,
+        global_seed=0,
+        p_range=(0.1, 0.3),
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
+    ckpt = load_checkpoint(tmp_path / "epoch1.pt")
+    vocab = text.meta["vocab"]
+    probs = next_character_probabilities(ckpt, 1, "the qu!", vocab)
+    assert probs.shape == (7, len(vocab) + 1)
+    assert torch.allclose(probs.sum(-1), torch.ones(7, dtype=torch.float64))
+    with pytest.raises(IndexError):
+        next_character_probabilities(ckpt, 2, "the", vocab)
+
+
+def test_unknown_combinations_are_refused(digits):
+    with pytest.raises(ValueError, match="only on the signal task"):
+        train_shard(digits, "smnist", "force", 8, [0], SMNIST_CFG, global_seed=0, p_range=(1, 2))
+    with pytest.raises(ValueError, match="unknown architecture"):
+        train_shard(digits, "smnist", "tcn", 8, [0], SMNIST_CFG, global_seed=0, p_range=(1, 2))
