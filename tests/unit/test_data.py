@@ -65,8 +65,9 @@ def test_idx_errors_name_file_and_problem(tmp_path, raw, problem):
 
 def test_mnist_source_splits_and_checks_sha(tmp_path):
     files = write_mnist(tmp_path)
-    data = load_task("smnist", {"source": "mnist", "files": files, "val_fraction": 0.25},
-                     root=tmp_path)
+    data = load_task(
+        "smnist", {"source": "mnist", "files": files, "val_fraction": 0.25}, root=tmp_path
+    )
     assert data.arrays["train_x"].shape == (15, 28, 28)
     assert data.arrays["val_x"].shape == (5, 28, 28)
     assert data.arrays["novel_x"].shape == (6, 28, 28)
@@ -103,8 +104,13 @@ def test_text_source_vocab_unknown_and_split(tmp_path):
     (tmp_path / "t.txt").write_text(text, encoding="utf-8")
     (tmp_path / "n.txt").write_text(novel, encoding="utf-8")
     digest = hashlib.sha256(text.encode()).hexdigest()
-    cfg = {"source": "text", "train": {"path": "t.txt", "sha256": digest},
-           "novel": {"path": "n.txt"}, "sequence_length": 10, "train_fraction": 0.8}
+    cfg = {
+        "source": "text",
+        "train": {"path": "t.txt", "sha256": digest},
+        "novel": {"path": "n.txt"},
+        "sequence_length": 10,
+        "train_fraction": 0.8,
+    }
     data = load_task("charrnn", cfg, root=tmp_path)
     assert data.meta["vocab"] == "abcde" and data.input_size == 6
     assert data.arrays["train_seq"].shape == (40, 10) and data.arrays["val_seq"].shape == (10, 10)
@@ -131,8 +137,7 @@ def test_unknown_sources_and_url_without_sha(tmp_path):
     with pytest.raises(DataError, match="unknown source kind"):
         load_task("smnist", {"source": "cifar"}, root=tmp_path)
     with pytest.raises(DataError, match="needs a sha256"):
-        load_task("charrnn", {"source": "text", "train": {"url": "http://x/y.txt"}},
-                  root=tmp_path)
+        load_task("charrnn", {"source": "text", "train": {"url": "http://x/y.txt"}}, root=tmp_path)
     with pytest.raises(DataError, match="unknown task"):
         load_task("maze", {}, root=tmp_path)
 
