@@ -13,6 +13,7 @@ from aelle.lyapunov import (
     map_spectrum_running,
     positive_qr,
 )
+from aelle.lyapunov.engine import Basis, evolve_basis
 
 F64 = torch.float64
 
@@ -149,3 +150,38 @@ def test_bad_arguments_raise() -> None:
         map_spectrum(step, lambda x, t: torch.eye(3, dtype=F64).expand(1, 3, 3), x0, 3)
     with pytest.raises(ValueError, match="nonfinite"):
         map_spectrum(step, jacobian, x0, 3, nonfinite="ignore")
+
+
+@pytest.mark.parametrize(("k", "qr_every"), [(5, 1), (5, 2), (3, 1), (3, 3)])
+def test_evolve_basis_matches_explicit_positive_qr(k: int, qr_every: int) -> None:
+    g = torch.Generator().manual_seed(5)
+    jacs = torch.randn(7, 2, 3, 5, 5, generator=g, dtype=F64)
+
+    def advance(x: torch.Tensor, t: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return x + 1, jacs[t]
+
+    q0 = torch.eye(5, k, dtype=F64).expand(2, 3, 5, k)
+    x, q, log_sum, _ = evolve_basis(advance, torch.zeros(1), q0, 7, qr_every=qr_every)
+    ref_q, ref_sum = q0, torch.zeros(2, 3, k, dtype=F64)
+    for t in range(7):
+        ref_q = jacs[t] @ ref_q
+        if (t + 1) % qr_every == 0 or t == 6:
+            ref_q, r_diag = positive_qr(ref_q)
+            ref_sum += r_diag.log()
+    assert x.item() == 7
+    torch.testing.assert_close(q, ref_q, atol=1e-12, rtol=0)
+    torch.testing.assert_close(log_sum, ref_sum, atol=1e-12, rtol=0)
+
+
+def test_implicit_and_explicit_basis_agree() -> None:
+    g = torch.Generator().manual_seed(6)
+    jacs = torch.randn(4, 3, 6, 6, generator=g, dtype=F64)
+    q0 = torch.eye(6, dtype=F64).expand(3, 6, 6)
+    implicit, explicit = Basis(q0, implicit=True), Basis(q0, implicit=False)
+    for jac in jacs:
+        implicit.apply(jac)
+        explicit.apply(jac)
+        torch.testing.assert_close(implicit.orthonormalise(), explicit.orthonormalise())
+    torch.testing.assert_close(implicit.matrix(), explicit.matrix())
+    with pytest.raises(ValueError, match="must be square"):
+        Basis(q0[..., :2], implicit=True)

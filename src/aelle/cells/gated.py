@@ -106,7 +106,7 @@ class GatedCell(Cell):
             inp = h_new
             if jacobian is None:
                 continue
-            blocks = self._local_blocks(local, w_ih, w_hh, full)
+            blocks = self._local_blocks(local, w_ih, w_hh, full, with_input=layer > 0)
             if jac is None:
                 jac = blocks["hh"]
                 continue
@@ -119,15 +119,19 @@ class GatedCell(Cell):
                     jac[..., rc, :] = blocks["cx"] @ below
             jac[..., rh, rh] += blocks["hh"]
             if full and lstm:
-                jac[..., rh, rc] += torch.diag_embed(blocks["hc"])
+                jac[..., rh, rc].diagonal(dim1=-2, dim2=-1).add_(blocks["hc"])
                 jac[..., rc, rh] += blocks["ch"]
-                jac[..., rc, rc] += torch.diag_embed(blocks["cc"])
+                jac[..., rc, rc].diagonal(dim1=-2, dim2=-1).add_(blocks["cc"])
         return torch.cat(new_h + new_c, dim=-1), jac
 
     def _local_blocks(
-        self, local: dict[str, Tensor], w_ih: Tensor, w_hh: Tensor, full: bool
+        self, local: dict[str, Tensor], w_ih: Tensor, w_hh: Tensor, full: bool, with_input: bool
     ) -> dict[str, Tensor]:
-        """One layer's Jacobian blocks from its gate coefficients (see ``_layer``)."""
+        """One layer's Jacobian blocks from its gate coefficients (see ``_layer``).
+
+        ``hh``, ``hc``, ``ch``, ``cc``: derivatives of the layer's new ``h`` / ``c`` by its old
+        ``h`` / ``c``; with ``with_input`` also ``hx``, ``cx``: by the layer's input.
+        """
         m, gh, k = w_ih.shape
         g, h = self.gates, gh // self.gates
         w_hh4 = w_hh.view(m, g, h, h)
@@ -135,11 +139,13 @@ class GatedCell(Cell):
         if "diag_h" in local:
             add_diagonal(blocks["hh"], local["diag_h"])
         w_ih4 = w_ih.view(m, g, h, k)
-        blocks["hx"] = diag_weighted(local["coef_x"], w_ih4)
+        if with_input:
+            blocks["hx"] = diag_weighted(local["coef_x"], w_ih4)
         if full and self.kind == "lstm":
             blocks["hc"], blocks["cc"] = local["hc"], local["cc"]
             blocks["ch"] = diag_weighted(local["coef_c"], w_hh4)
-            blocks["cx"] = diag_weighted(local["coef_c"], w_ih4)
+            if with_input:
+                blocks["cx"] = diag_weighted(local["coef_c"], w_ih4)
         return blocks
 
     @abstractmethod
