@@ -202,6 +202,13 @@ def _architecture_shares(std: pd.DataFrame, rule_threshold: float, good_below: b
     return shares
 
 
+def _analysis_rows(table: pd.DataFrame, analysis: str, cfg: Mapping[str, Any]) -> pd.DataFrame:
+    """All rows (usable or not) at the epochs ``analysis`` looks at."""
+    if analysis == "early":
+        return table.loc[table["epoch"].isin([int(e) for e in cfg["early_epochs"]])]
+    return table.loc[table["epoch"] == table["final_epoch"]]
+
+
 def evaluate_analysis(
     table: pd.DataFrame, embedding: pd.DataFrame, cfg: Mapping[str, Any], *, seed: int,
     analysis: str, task: str,
@@ -217,8 +224,9 @@ def evaluate_analysis(
 
     Returns:
         The metrics and the predictions. Metrics, a JSON-ready dict (NaN where a score is
-        undefined): ``task, analysis, architectures, excluded`` (network counts
-        per reason) and ``models[key]`` with ``label_thresholds`` (``median`` of the final
+        undefined): ``task, analysis, architectures, excluded`` (network counts per
+        reason at the analysis' epochs) and ``models[key]`` with ``excluded`` (at the
+        model's epoch), ``networks`` (per split), ``label_thresholds`` (``median`` of the final
         loss over the model's networks, ``fixed`` where configured), ``test`` and, where
         novel-input spectra exist, ``novel_inputs`` (each ``networks`` and
         ``methods[name]`` with ``regression`` {spearman, r2} and per label rule
@@ -235,7 +243,7 @@ def evaluate_analysis(
     out: dict[str, Any] = {
         "task": task, "analysis": analysis,
         "architectures": sorted(map(str, table["arch"].unique())),
-        "excluded": exclusion_counts(table),
+        "excluded": exclusion_counts(_analysis_rows(table, analysis, cfg)),
         "models": {},
     }
     resamples = int(cfg["bootstrap"])
@@ -250,8 +258,10 @@ def evaluate_analysis(
         if fixed is not None:
             thresholds["fixed"] = float(fixed)
         args = (thresholds, int(cfg["knn_neighbors"]), resamples)
+        epoch_rows = table.loc[table["epoch"] == int(group["epoch"].iloc[0])]
         entry: dict[str, Any] = {
             "label_thresholds": thresholds,
+            "excluded": exclusion_counts(_analysis_rows(epoch_rows, analysis, cfg)),
             "networks": {s: int((std["split"] == s).sum()) for s in ("train", "val", "test")},
             "test": _score_set(group, methods, std, std_mask & (group["split"] == "test"),
                                *args, seed),

@@ -15,6 +15,7 @@ from aelle.plots.population import _require
 from aelle.plots.style import (
     GOOD_BAD,
     LOSS_CMAP,
+    category_palette,
     fmt_score,
     good_bad,
     loss_label,
@@ -74,7 +75,7 @@ def plot_aelle_pca_size(
     sizes = sorted(embedding["size"].unique())
     sns.scatterplot(x=embedding["pc1"], y=embedding["pc2"], ax=ax, s=12,
                     hue=embedding["size"].astype(str), hue_order=[str(s) for s in sizes],
-                    palette=sns.color_palette("colorblind", len(sizes)))
+                    palette=category_palette(len(sizes)))
     ax.legend(title="hidden size")
     ax.set(xlabel="PC1 of latent code", ylabel="PC2 of latent code",
            title=f"{task}: AeLLE embedding by size")
@@ -94,7 +95,7 @@ def plot_aelle_pca_architecture(
     """
     _require(embedding, ["pc1", "pc2", "arch"], "plot_aelle_pca_architecture")
     archs = sorted(embedding["arch"].unique())
-    palette = dict(zip(archs, sns.color_palette("colorblind", len(archs)), strict=True))
+    palette = dict(zip(archs, category_palette(len(archs)), strict=True))
     fig, (ax, ax_bar) = new_figure(2, 1)
     sns.scatterplot(x=embedding["pc1"], y=embedding["pc2"], hue=embedding["arch"],
                     hue_order=archs, palette=palette, ax=ax, s=12)

@@ -33,10 +33,13 @@ def plot_predicted_vs_actual(
     """
     _require(predictions, ["method", "predicted", "final_loss"], "plot_predicted_vs_actual")
     methods = [m for m in METHOD_TITLES if m in set(predictions["method"])]
-    fig, axes = new_figure(len(methods), 1, width=3.3, height=3.2)
+    ncols = min(4, len(methods))
+    fig, axes = new_figure(ncols, -(-len(methods) // ncols), width=3.3, height=3.2)
+    for ax in axes[len(methods):]:
+        ax.set_axis_off()
     lo = float(min(predictions["final_loss"].min(), predictions["predicted"].min()))
     hi = float(max(predictions["final_loss"].max(), predictions["predicted"].max()))
-    for ax, method in zip(axes, methods, strict=True):
+    for ax, method in zip(axes, methods, strict=False):
         rows = predictions.loc[predictions["method"] == method]
         sns.scatterplot(x=rows["final_loss"], y=rows["predicted"], ax=ax, s=12,
                         color="#0072B2")

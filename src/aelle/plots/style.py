@@ -17,6 +17,14 @@ GOOD, BAD = "#0072B2", "#D55E00"
 """Okabe–Ito blue (good: loss below threshold) and vermillion (bad)."""
 GOOD_BAD = {"good": GOOD, "bad": BAD}
 LOSS_CMAP = "viridis"
+_CATEGORY_ORDER = (2, 4, 9, 8, 5, 6, 7, 3, 0, 1)
+
+
+def category_palette(n: int) -> list:
+    """``n`` colour-blind-safe colours for categories (architecture, size), avoiding the
+    good / bad blue and vermillion while fewer than nine categories are drawn."""
+    base = sns.color_palette("colorblind", 10)
+    return [base[_CATEGORY_ORDER[i % 10]] for i in range(n)]
 
 LOSS_LABELS = {
     "smnist": "validation cross-entropy (nats)",

@@ -1,0 +1,147 @@
+"""AeLLE end to end on synthetic tables: planted structure is recovered, noise is not."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aelle.ae import steps
+from aelle.ae.analyses import evaluate_analysis, fit_analysis
+from aelle.ae.assembly import assemble_table
+from aelle.ae.split import assign_split
+
+CFG = {"length": 64, "resample": "midpoint", "latent": 8, "dropout": 0.1,
+       "alpha_schedule": [5, 10], "epochs_per_stage": 30, "lr": 3e-3, "batch_size": 32,
+       "split": [0.7, 0.1, 0.2], "early_epochs": [0, 5], "knn_neighbors": 5,
+       "bootstrap": 300, "umap": None, "loss_thresholds": {"toy": 0.5}}
+
+
+def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6)):
+    """Spectra of sizes 16 / 32 (full state 2H) whose *shape* encodes a hidden factor.
+
+    Planted: final loss = hidden factor (+ small noise); the spectrum is a nuisance level
+    (uniform on [-1, 1], so mean LE carries no information) plus hidden x a sine profile.
+    Without structure, the loss is drawn independently. Network 0 diverges; network 1
+    has a non-finite spectrum at epoch 0.
+    """
+    rng = np.random.default_rng(seed)
+    spectra, records = [], []
+    for i in range(n_networks):
+        arch, size = ("lstm", "gru")[i % 2], (16, 32)[(i // 2) % 2]
+        nid = f"toy/{arch}/h{size}/n{i:04d}"
+        hidden, nuisance, p = rng.uniform(), rng.uniform(-1, 1), rng.uniform(0.1, 3)
+        final = hidden + 0.02 * rng.normal() if planted else rng.uniform()
+        x = np.linspace(0, 1, 2 * size)
+        for e in epochs:
+            records.append({"network_id": nid, "task": "toy", "arch": arch, "size": size,
+                            "index": i, "seed": i, "p": p, "epoch": e, "train_loss": final,
+                            "val_loss": final + (epochs[-1] - e) * 0.1 * rng.uniform(),
+                            "accuracy": np.nan, "wall_s": 0.1,
+                            "status": "diverged" if i == 0 and e == epochs[-1] else "ok"})
+            lam = nuisance + 0.6 * hidden * np.sin(2 * np.pi * x)
+            for input_set in ("val", "novel"):
+                exps = np.sort(lam + 0.02 * rng.normal(size=x.size))[::-1]
+                if i == 1 and e == 0:
+                    exps[0] = np.nan
+                spectra.append({"network_id": nid, "task": "toy", "arch": arch, "size": size,
+                                "index": i, "epoch": e, "input_set": input_set,
+                                "status": "nonfinite" if i == 1 and e == 0 else "ok",
+                                "log_base": 2.0, "exponents": exps.tolist(),
+                                "exponents_std": [0.0] * x.size})
+    return pd.DataFrame(spectra), pd.DataFrame(records)
+
+
+def _run(analysis, *, planted, n=200):
+    spectra, records = synthetic_tables(n, planted=planted)
+    table = assign_split(assemble_table(spectra, records, length=64, method="midpoint"),
+                         CFG["split"], seed=0)
+    fitted = fit_analysis(table, CFG, 0, analysis)
+    metrics, predictions = evaluate_analysis(table, fitted.embedding, CFG, seed=0,
+                                             analysis=analysis, task="toy")
+    return fitted, metrics, predictions
+
+
+def test_planted_structure_is_recovered_and_beats_mean_le():
+    fitted, metrics, predictions = _run("main", planted=True)
+    model = metrics["models"]["main"]
+    methods = model["test"]["methods"]
+    aelle = methods["aelle"]["median"]["f1"]
+    assert aelle["value"] >= 0.9
+    assert aelle["value"] > methods["mean_le"]["median"]["f1"]["value"]
+    assert methods["aelle"]["regression"]["spearman"]["low"] > 0.8
+    assert methods["aelle"]["fixed"]["f1"]["value"] >= 0.85
+    assert methods["aelle_knn"]["median"]["f1"]["value"] >= 0.85
+    novel = model["novel_inputs"]["methods"]["aelle"]["median"]["f1"]
+    assert novel["value"] >= 0.9
+    assert metrics["excluded"]["diverged"] == 1
+    assert metrics["excluded"]["nonfinite_spectrum"] == 0  # its failure is at epoch 0
+    assert "n0000" not in " ".join(fitted.embedding["network_id"])
+    assert model["networks"] == {"train": 139, "val": 20, "test": 40}
+    assert set(predictions["method"]) == {"aelle", "max_le", "mean_le", "p", "linreg",
+                                          "raw_pca"}
+    assert fitted.perturbation["predicted_loss"].is_monotonic_increasing
+
+
+def test_no_structure_scores_stay_at_chance():
+    _, metrics, _ = _run("main", planted=False)
+    aelle = metrics["models"]["main"]["test"]["methods"]["aelle"]
+    balanced = aelle["median"]["balanced_accuracy"]
+    assert balanced["low"] <= 0.5 <= balanced["high"]
+    rho = aelle["regression"]["spearman"]
+    assert rho["low"] <= 0.0 <= rho["high"]
+    assert aelle["regression"]["r2"]["value"] < 0.2
+
+
+def test_early_epochs_get_one_model_each_and_the_early_loss_baseline():
+    fitted, metrics, _ = _run("early", planted=True, n=120)
+    assert set(fitted.models) == {"epoch0", "epoch5"}
+    assert set(fitted.embedding["epoch"]) == {0, 5}
+    for key in ("epoch0", "epoch5"):
+        methods = metrics["models"][key]["test"]["methods"]
+        assert "early_loss" in methods
+        assert methods["aelle"]["median"]["f1"]["value"] >= 0.8
+    assert metrics["models"]["epoch0"]["excluded"]["nonfinite_spectrum"] == 1
+    assert metrics["models"]["epoch5"]["excluded"]["nonfinite_spectrum"] == 0
+    assert "n0001" not in " ".join(
+        fitted.embedding.loc[fitted.embedding["epoch"] == 0, "network_id"])
+
+
+def test_architecture_shares_split_each_architecture():
+    _, metrics, _ = _run("architectures", planted=True, n=120)
+    shares = metrics["models"]["main"]["architecture_shares"]
+    assert set(shares) == {"lstm", "gru"}
+    for share in shares.values():
+        assert share["good_side"] + share["bad_side"] == pytest.approx(1.0)
+        assert abs(share["good_side"] - share["actually_good"]) < 0.15
+
+
+def test_steps_write_models_metrics_and_summary(tmp_path):
+    spectra, records = synthetic_tables(60, planted=True)
+    spectra.to_parquet(tmp_path / "s.parquet")
+    records.to_parquet(tmp_path / "r.parquet")
+    table = tmp_path / "table.parquet"
+    steps.assemble([tmp_path / "s.parquet"], [tmp_path / "r.parquet"], table, length=64,
+                   method="midpoint")
+    cfg = {**CFG, "epochs_per_stage": 5, "bootstrap": 50,
+           "umap": {"n_neighbors": 5, "min_dist": 0.1}}
+    steps.fit(table, tmp_path / "fit", cfg=cfg, seed=1, analysis="main", arch="lstm")
+    names = {p.name for p in (tmp_path / "fit").iterdir()}
+    assert names == {"model_main.pt", "curves.parquet", "embedding.parquet",
+                     "perturbation.parquet", "fit.json"}
+    embedding = pd.read_parquet(tmp_path / "fit" / "embedding.parquet")
+    assert set(embedding["arch"]) == {"lstm"} and {"umap1", "umap2"} <= set(embedding)
+    steps.evaluate(table, tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet",
+                   cfg=cfg, seed=1, analysis="main", task="toy", arch="lstm")
+    metrics = json.loads((tmp_path / "m.json").read_text(), parse_constant=pytest.fail)
+    assert metrics["arch"] == "lstm" and metrics["excluded"]["diverged"] == 1
+    steps.summarise([tmp_path / "m.json"], tmp_path / "metrics.json", tmp_path / "summary.md")
+    merged = json.loads((tmp_path / "metrics.json").read_text())
+    assert list(merged["analyses"]) == ["toy/main/lstm"]
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| toy | main | lstm | main | standard |" in summary
+    assert "| toy | main | lstm | main | novel |" in summary
+    with pytest.raises(ValueError, match="two metrics files"):
+        steps.summarise([tmp_path / "m.json"] * 2, tmp_path / "x.json", tmp_path / "x.md")
+    with pytest.raises(ValueError, match="no networks of architecture 'rnn'"):
+        steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="main", arch="rnn")
