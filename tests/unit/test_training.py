@@ -137,3 +137,25 @@ def test_unknown_combinations_are_refused(digits):
         train_shard(digits, "smnist", "force", 8, [0], SMNIST_CFG, global_seed=0, p_range=(1, 2))
     with pytest.raises(ValueError, match="unknown architecture"):
         train_shard(digits, "smnist", "tcn", 8, [0], SMNIST_CFG, global_seed=0, p_range=(1, 2))
+
+
+def test_cell_options_and_device(digits, tmp_path):
+    cfg = {"epochs": 1, "lr": 0.01, "batch_size": 64, "checkpoints": [1]}
+    kwargs = {"global_seed": 0, "p_range": (0.5, 1.0), "progress": False}
+    train_shard(
+        digits,
+        "smnist",
+        "asrnn",
+        6,
+        [0],
+        cfg,
+        device="auto",
+        checkpoint_dir=tmp_path,
+        cell_options={"eps": 0.1},
+        **kwargs,
+    )
+    ckpt = load_checkpoint(tmp_path / "epoch1.pt")
+    assert ckpt["cell_options"] == {"eps": 0.1, "gamma": 0.01}
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="no CUDA device"):
+            train_shard(digits, "smnist", "rnn", 6, [0], cfg, device="cuda", **kwargs)

@@ -142,12 +142,16 @@ def train_shard(
     progress: bool = True,
     bias: bool = False,
     dropout: float = 0.1,
+    cell_options: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Train networks ``indices`` of population (task, arch, size); return their records.
 
     ``training_cfg``: ``epochs``, ``lr`` (Adam; FORCE: the RLS regulariser α, P₀ = I/α),
     ``batch_size``, ``checkpoints`` (epochs to save; 0 = untrained). FORCE "epochs" are
     training periods of the target. Checkpoints go to ``checkpoint_dir/epoch{e}.pt``.
+    ``bias``: add recurrent biases (the paper has none); ``dropout``: before the readout;
+    ``cell_options``: override the cell's options (asrnn ``eps``/``gamma``, cornn
+    ``dt``/``gamma``/``eps``; see :mod:`aelle.cells`). ``device``: cpu, cuda or auto.
     """
     if not indices:
         raise ValueError("train_shard: no network indices given")
@@ -182,6 +186,7 @@ def train_shard(
             progress,
             bias=bias,
             dropout=dropout,
+            cell_options=cell_options,
         )
     return recorder.table()
 
@@ -212,6 +217,7 @@ def _train_gradient(
     *,
     bias: bool,
     dropout: float,
+    cell_options: Mapping[str, Any] | None,
 ) -> None:
     pop = Population.create(
         arch,
@@ -222,6 +228,7 @@ def _train_gradient(
         ps,
         bias=bias,
         dropout=dropout,
+        cell_options=dict(cell_options or {}),
         device=device,
     )
     objective = make_objective(task_data, task, seeds, int(cfg["batch_size"]))

@@ -1,0 +1,117 @@
+"""Speed of batched population training against training networks one after another (issue 4).
+
+1. smnist on the offline 8×8 digits: 32 LSTM networks of hidden 64, 2 epochs (Adam, lr
+   0.01, batch 128, dropout 0.1, evaluation included): one ``train_shard`` of 32 against
+   32 ``train_shard`` calls of 1, and against 32 plain ``nn.LSTM`` + ``nn.Linear`` models
+   trained one after another (torch's fused CPU LSTM; the floor of "one at a time").
+2. charrnn on the pydoc text: LSTM hidden 128, training steps only (batch 32 × 99
+   characters): characters per second per network, K networks stacked against one alone.
+
+Run: ``.venv/bin/python benchmarks/training.py [--threads 1] [--charrnn-k 16] [--steps 8]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from aelle.data import load_task
+from aelle.models import train_shard
+from aelle.models.objectives import CharObjective
+from aelle.models.population import Population
+from aelle.models.seeds import draw_p, generator, network_seed
+
+SEED = 2022
+SMNIST_CFG = {"epochs": 2, "lr": 0.01, "batch_size": 128, "checkpoints": []}
+
+
+def smnist_seconds(networks: int) -> tuple[float, float, float]:
+    """(batched, one after another, plain torch one after another) seconds."""
+    data = load_task("smnist", {"source": "digits"}, root=Path("."), seed=SEED)
+    kwargs = {"global_seed": SEED, "p_range": (0.05, 0.5), "progress": False}
+    start = time.perf_counter()
+    train_shard(data, "smnist", "lstm", 64, list(range(networks)), SMNIST_CFG, **kwargs)
+    batched = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(networks):
+        train_shard(data, "smnist", "lstm", 64, [i], SMNIST_CFG, **kwargs)
+    serial = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(networks):
+        plain_torch_smnist(data.arrays, i)
+    return batched, serial, time.perf_counter() - start
+
+
+def plain_torch_smnist(arrays: dict[str, torch.Tensor], index: int) -> None:
+    """Train one ``nn.LSTM`` + dropout + ``nn.Linear`` classifier for 2 epochs, then evaluate."""
+    torch.manual_seed(index)
+    lstm, drop, head = (
+        nn.LSTM(8, 64, bias=False, batch_first=True),
+        nn.Dropout(0.1),
+        nn.Linear(64, 10),
+    )
+    params = [*lstm.parameters(), *head.parameters()]
+    optimizer = torch.optim.Adam(params, lr=0.01)
+    x, y = arrays["train_x"], arrays["train_y"]
+    for _ in range(SMNIST_CFG["epochs"]):
+        for idx in torch.randperm(len(y)).split(SMNIST_CFG["batch_size"]):
+            loss = nn.functional.cross_entropy(head(drop(lstm(x[idx])[0][:, -1])), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            head(lstm(arrays["val_x"])[0][:, -1])
+
+
+def charrnn_chars_per_second(networks: int, steps: int) -> float:
+    """Characters per second per network over ``steps`` Adam steps of K stacked LSTMs h128."""
+    data = load_task("charrnn", {"source": "pydoc"}, root=Path("."), seed=SEED)
+    seeds = [network_seed(SEED, "charrnn", "lstm", 128, i) for i in range(networks)]
+    ps = [draw_p(s, (0.1, 3.0)) for s in seeds]
+    pop = Population.create("lstm", data.input_size, 128, data.output_size, seeds, ps)
+    objective = CharObjective(data, seeds, 32, 0.2)
+    optimizer = torch.optim.Adam(pop.parameters(), lr=0.002)
+    gens = [generator(s, "dropout") for s in seeds]
+    batches = iter(objective.epoch())
+    chars = 0
+    start = time.perf_counter()
+    for _ in range(steps):
+        x, y = next(batches)
+        masks = pop.dropout_masks(objective.mask_shape(x, 128), gens)
+        optimizer.zero_grad()
+        objective.loss(pop, x, y, masks).sum().backward()
+        optimizer.step()
+        chars += y.shape[1] * y.shape[2]
+    return chars / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser.add_argument("--smnist-k", type=int, default=32, help="smnist networks")
+    parser.add_argument("--charrnn-k", type=int, default=16, help="charrnn stacked networks")
+    parser.add_argument("--steps", type=int, default=8, help="charrnn Adam steps timed")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} thread(s)")
+
+    batched, serial, plain = smnist_seconds(args.smnist_k)
+    print(f"smnist LSTM h64 x{args.smnist_k}, 2 epochs on the 8x8 digits:")
+    print(f"  batched (one shard of {args.smnist_k}) {batched:8.2f} s")
+    print(f"  one after another (shards of 1)   {serial:8.2f} s   ratio {serial / batched:5.2f}x")
+    print(f"  plain nn.LSTM one after another   {plain:8.2f} s   ratio {plain / batched:5.2f}x")
+
+    alone = charrnn_chars_per_second(1, args.steps)
+    stacked = charrnn_chars_per_second(args.charrnn_k, args.steps)
+    print(f"charrnn LSTM h128, batch 32 x 99 chars, {args.steps} training steps:")
+    print(f"  alone             {alone:10.0f} chars/s/network")
+    ratio = stacked / alone
+    print(f"  stacked K={args.charrnn_k:<5d} {stacked:10.0f} chars/s/network   ratio {ratio:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
