@@ -1,0 +1,143 @@
+"""Checkouts for the DVC tests: copying the working tree, running commands in a checkout,
+comparing outputs, and reading which Snakemake jobs ran."""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = REPO / ".venv"
+PHASES = ("data", "train", "spectra", "aelle")
+# Rebuilt by `make reproduce`, compared with the producer's byte for byte.
+REBUILT = ("results/figures", "results/metrics.json", "results/summary.md")
+# Pulled by `make reproduce` (the outputs of the dvc.yaml stages in PHASES).
+PULLED = ("data/prepared", "results/train", "results/spectra", "results/aelle")
+# Rule files of the phases whose jobs `make reproduce` must never run.
+UPSTREAM_RULE_FILES = ("data.smk", "train.smk", "lyapunov.smk", "aelle.smk")
+TIMEOUT_S = 1800
+# The README's "Reproduce the figures" commands, run by these tests as written there.
+PUBLISH = (["make", "run"], ["make", "publish"], ["git", "add", "dvc.lock"],
+           ["git", "commit", "-m", "Publish results"])
+REPRODUCE = ["make", "reproduce"]
+README_SECTION = "## Reproduce the figures"
+
+
+def command_env() -> dict[str, str]:
+    """Environment of every command: the project's venv first on PATH, a git identity, fixed
+    PDF creation dates, and botocore checksums only where required (s3rver predates them)."""
+    env = dict(os.environ)
+    env.update(
+        PATH=f"{VENV / 'bin'}{os.pathsep}{env['PATH']}",
+        GIT_AUTHOR_NAME="aelle tests", GIT_AUTHOR_EMAIL="tests@aelle.invalid",
+        GIT_COMMITTER_NAME="aelle tests", GIT_COMMITTER_EMAIL="tests@aelle.invalid",
+        SOURCE_DATE_EPOCH="1650000000",
+        AWS_REQUEST_CHECKSUM_CALCULATION="when_required",
+        AWS_RESPONSE_CHECKSUM_VALIDATION="when_required",
+    )
+    return env
+
+
+def run(args: list[str], cwd: Path, *, check: bool = True,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `args` in `cwd`; when `check`, raise with its output if it exits non-zero."""
+    proc = subprocess.run(args, cwd=cwd, env={**command_env(), **(env or {})},
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"{args} in {cwd} exited with {proc.returncode}:\n"
+            f"--- stdout\n{proc.stdout[-6000:]}\n--- stderr\n{proc.stderr[-6000:]}"
+        )
+    return proc
+
+
+def use_project_venv(checkout: Path) -> None:
+    """Let `make` in `checkout` use the project's installed venv instead of building one: link
+    it and date the files the install stamp depends on before the stamp."""
+    (checkout / ".venv").symlink_to(VENV, target_is_directory=True)
+    stamp = (VENV / ".installed").stat().st_mtime
+    for name in ("requirements.lock", "pyproject.toml"):
+        os.utime(checkout / name, (stamp - 60, stamp - 60))
+
+
+def copy_worktree(dst: Path) -> None:
+    """Copy the repository's working tree (tracked and untracked, not ignored) to `dst`."""
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO)
+    for rel in filter(None, listed.stdout.split("\0")):
+        src = REPO / rel
+        if "node_modules" in Path(rel).parts or not src.is_file():
+            continue
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst / rel)
+
+
+def digest(root: Path, paths: tuple[str, ...] = REBUILT + PULLED) -> dict[str, str]:
+    """SHA-256 of every file under `paths` (files or folders) of `root`, by relative path;
+    Snakemake's mtime markers are left out."""
+    found = {}
+    for rel in paths:
+        top = root / rel
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for path in files:
+            if path.name != ".snakemake_timestamp":
+                found[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def upstream_rules(root: Path) -> set[str]:
+    """Names of the rules of the data, train, spectra and aelle phases."""
+    pattern = re.compile(r"^rule\s+(\w+)\s*:", re.MULTILINE)
+    return {name for f in UPSTREAM_RULE_FILES
+            for name in pattern.findall((root / "workflow/rules" / f).read_text())}
+
+
+def executed_rules(checkout: Path) -> set[str]:
+    """Rules of the jobs Snakemake ran in `checkout`, from its logs, `--touch` runs excluded."""
+    rules = set()
+    for log in (checkout / ".snakemake/log").glob("*.snakemake.log"):
+        text = log.read_text()
+        if re.search(r"^\s*Command: .*--touch", text, re.MULTILINE):
+            continue
+        rules |= set(re.findall(r"^(?:local)?rule (\w+):$", text, re.MULTILINE))
+    return rules
+
+
+@dataclass(frozen=True)
+class Published:
+    """A producer repository that ran the tiny workflow and published it (`make publish`) to
+    the default remote, the folder `remote` next to it; clones made here share that remote."""
+
+    base: Path
+    producer: Path
+
+    @property
+    def remote(self) -> Path:
+        return self.base / "aelle-dvc-remote"
+
+    def clone(self, name: str) -> Path:
+        """A fresh `git clone` of the producer next to it, ready for `make`."""
+        checkout = self.base / name
+        run(["git", "clone", str(self.producer), str(checkout)], self.base)
+        use_project_venv(checkout)
+        return checkout
+
+    def push_to(self, kind: str, url: str, env: dict[str, str]) -> None:
+        """Publish the producer's outputs to another remote as documented (`remote.sh`, then
+        `make publish`), then make the default remote the producer's default again."""
+        try:
+            run(["tools/dvc/remote.sh", kind, url], self.producer, env=env)
+            run(PUBLISH[1], self.producer, env=env)
+        finally:
+            run(["dvc", "remote", "default", "--local", "--unset"], self.producer, check=False)
+
+
+def readme_commands() -> list[str]:
+    """Lines of the bash blocks in README.md's "Reproduce the figures" section."""
+    text = (REPO / "README.md").read_text()
+    assert README_SECTION in text, f"README.md has no section {README_SECTION!r}"
+    section = text.split(README_SECTION, 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+    return [line.strip() for block in blocks for line in block.splitlines()]
