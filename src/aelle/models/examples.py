@@ -30,11 +30,15 @@ def pick_examples(records: pd.DataFrame) -> dict[str, pd.Series]:
     final = records.loc[records["epoch"] == records.groupby("network_id")["epoch"].transform("max")]
     usable = final.loc[(final["status"] == "ok") & np.isfinite(final["val_loss"])]
     if len(usable) < 3:
-        raise ValueError(f"task examples need 3 trained networks with a finite loss, "
-                         f"found {len(usable)}")
+        raise ValueError(
+            f"task examples need 3 trained networks with a finite loss, found {len(usable)}"
+        )
     ranked = usable.sort_values("val_loss", kind="stable").reset_index(drop=True)
-    return {"good": ranked.iloc[0], "middling": ranked.iloc[len(ranked) // 2],
-            "bad": ranked.iloc[-1]}
+    return {
+        "good": ranked.iloc[0],
+        "middling": ranked.iloc[len(ranked) // 2],
+        "bad": ranked.iloc[-1],
+    }
 
 
 def task_examples(

@@ -1,0 +1,86 @@
+rule assemble:
+    input:
+        spectra=lambda w: spectrum_outputs(w.task),
+        records=lambda w: train_outputs(w.task),
+    output:
+        "results/aelle/{task}/table.parquet",
+    params:
+        length=config["aelle"]["length"],
+        method=config["aelle"]["resample"],
+    log:
+        "logs/aelle/{task}/assemble.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/assemble.py"
+
+
+rule fit_aelle:
+    input:
+        "results/aelle/{task}/table.parquet",
+    output:
+        directory("results/aelle/{task}/{analysis}/{arch}/fit"),
+    params:
+        cfg=config["aelle"],
+        seed=config["seed"],
+    log:
+        "logs/aelle/{task}/{analysis}_{arch}_fit.log",
+    benchmark:
+        "results/benchmarks/aelle/{task}/{analysis}_{arch}_fit.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/fit_aelle.py"
+
+
+rule evaluate_aelle:
+    input:
+        table="results/aelle/{task}/table.parquet",
+        fit="results/aelle/{task}/{analysis}/{arch}/fit",
+    output:
+        metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
+        predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
+    params:
+        cfg=config["aelle"],
+        seed=config["seed"],
+    log:
+        "logs/aelle/{task}/{analysis}_{arch}_evaluate.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/evaluate_aelle.py"
+
+
+rule summary:
+    input:
+        phase_outputs("aelle"),
+    output:
+        metrics="results/metrics.json",
+        summary="results/summary.md",
+    log:
+        "logs/aelle/summary.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/summary.py"
+
+
+rule aelle:
+    input:
+        phase_outputs("aelle"),

@@ -1,0 +1,150 @@
+"""Helpers shared by every rule file: config validation, the population layout and
+the file lists of each phase. All target paths derive from the validated config."""
+
+import math
+import os
+from pathlib import Path
+
+from aelle.config import validate_config
+
+config.update(validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"))
+
+TASKS = list(config["tasks"])
+
+# Jobs import the library from this checkout, also inside conda environments that only
+# hold its dependencies (envs/aelle.yaml).
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH")])
+)
+
+
+wildcard_constraints:
+    task="|".join(TASKS),
+    arch="[a-z]+",
+    size=r"\d+",
+    shard=r"\d+",
+    epoch=r"\d+",
+    input_set="val|novel",
+
+
+def task_cfg(wildcards):
+    """The config block of the job's task."""
+    return config["tasks"][wildcards.task]
+
+
+def populations(task):
+    """(arch, size) pairs of a task, in config order."""
+    archs = config["tasks"][task]["architectures"]
+    return [(arch, size) for arch, spec in archs.items() for size in spec["sizes"]]
+
+
+def shard_indices(task, arch, shard):
+    """Network indices 0..N-1 of one shard; shards hold `shard_size` networks each."""
+    n = config["tasks"][task]["architectures"][arch]["networks"]
+    k = config["tasks"][task]["shard_size"]
+    return list(range(int(shard) * k, min(n, (int(shard) + 1) * k)))
+
+
+def shards(task, arch):
+    """Shard numbers of one population."""
+    spec = config["tasks"][task]
+    return range(math.ceil(spec["architectures"][arch]["networks"] / spec["shard_size"]))
+
+
+def population_dir(task, arch, size, shard):
+    return f"results/train/{task}/{arch}_h{size}/shard{shard}"
+
+
+def spectrum_jobs(task):
+    """(epoch, input_set) pairs measured for every network of a task: the validation
+    inputs at every spectrum epoch, the novel inputs at the final epoch only."""
+    spec = config["tasks"][task]["spectrum"]
+    final = config["tasks"][task]["training"]["epochs"]
+    pairs = [(e, "val") for e in spec["epochs"]] if "val" in spec["input_sets"] else []
+    if "novel" in spec["input_sets"]:
+        pairs.append((final, "novel"))
+    return pairs
+
+
+def train_outputs(task):
+    return [
+        f"{population_dir(task, arch, size, shard)}/records.parquet"
+        for arch, size in populations(task)
+        for shard in shards(task, arch)
+    ]
+
+
+def spectrum_outputs(task):
+    return [
+        f"results/spectra/{task}/{arch}_h{size}/shard{shard}/e{epoch}_{input_set}.parquet"
+        for arch, size in populations(task)
+        for shard in shards(task, arch)
+        for epoch, input_set in spectrum_jobs(task)
+    ]
+
+
+def phase_outputs(phase):
+    """Every target of one phase, for the phase's target rule and for `dvc.yaml`."""
+    per_task = {
+        "data": lambda t: [f"data/prepared/{t}.pt"],
+        "train": train_outputs,
+        "spectra": lambda t: spectrum_outputs(t) + [f"results/spectra/{t}/convergence.npy"],
+        "aelle": aelle_outputs,
+        "figures": figure_outputs,
+    }[phase]
+    paths = [path for task in TASKS for path in per_task(task)]
+    if phase == "figures":
+        paths.append("results/figures/INDEX.md")
+    return paths
+
+
+def analyses(task):
+    """(analysis, arch) pairs of a task: `main` and `early` per architecture, plus one
+    `architectures` autoencoder over all of them (arch `all`) where a task has several."""
+    archs = list(config["tasks"][task]["architectures"])
+    pairs = [(analysis, arch) for arch in archs for analysis in ("main", "early")]
+    if len(archs) > 1:
+        pairs.append(("architectures", "all"))
+    return pairs
+
+
+def analysis_dir(task, analysis, arch):
+    return f"results/aelle/{task}/{analysis}/{arch}"
+
+
+def example_tasks():
+    """Tasks with a task-examples figure (next-character and generated-signal panels)."""
+    return [task for task in TASKS if task in ("charrnn", "signal")]
+
+
+def figure_dirs(task):
+    """Figure folders of a task (each holds PNG and PDF files of one or more families)."""
+    dirs = ["population", "convergence"]
+    dirs += [f"{analysis}-{arch}" for analysis, arch in analyses(task)]
+    if task in example_tasks():
+        dirs.append("examples")
+    return [f"results/figures/{task}/{name}" for name in dirs]
+
+
+def figure_outputs(task):
+    return figure_dirs(task)
+
+
+def aelle_outputs(task):
+    return [f"{analysis_dir(task, *pair)}/metrics.json" for pair in analyses(task)]
+
+
+def final_checkpoints(task):
+    """Final-epoch checkpoint of every shard of a task, keyed by its records file."""
+    final = config["tasks"][task]["training"]["epochs"]
+    return {
+        f"{population_dir(task, arch, size, shard)}/records.parquet": (
+            f"{population_dir(task, arch, size, shard)}/checkpoints/epoch{final}.pt"
+        )
+        for arch, size in populations(task)
+        for shard in shards(task, arch)
+    }
+
+
+wildcard_constraints:
+    analysis="main|early|architectures",

@@ -1,0 +1,148 @@
+rule population_figures:
+    input:
+        "results/aelle/{task}/table.parquet",
+    output:
+        report(
+            directory("results/figures/{task}/population"),
+            patterns=["{family}.png"],
+            caption="../report/population.rst",
+            category="{task}",
+            subcategory="population",
+            labels={"task": "{task}", "figure": "{family}"},
+        ),
+    log:
+        "logs/figures/{task}/population.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/population_figures.py"
+
+
+rule convergence_figure:
+    input:
+        "results/spectra/{task}/convergence.npy",
+    output:
+        report(
+            directory("results/figures/{task}/convergence"),
+            patterns=["{family}.png"],
+            caption="../report/convergence.rst",
+            category="{task}",
+            subcategory="spectra",
+            labels={"task": "{task}", "figure": "{family}"},
+        ),
+    params:
+        log_base=config["log_base"],
+        qr_every=lambda w: task_cfg(w)["spectrum"]["qr_every"],
+    log:
+        "logs/figures/{task}/convergence.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/convergence_figure.py"
+
+
+rule task_examples:
+    input:
+        data="data/prepared/{task}.pt",
+        records=lambda w: train_outputs(w.task),
+        checkpoints=lambda w: [
+            f"{population_dir(w.task, arch, size, shard)}/checkpoints"
+            for arch, size in populations(w.task)
+            for shard in shards(w.task, arch)
+        ],
+    output:
+        "results/aelle/{task}/examples.npz",
+    params:
+        final_checkpoints=lambda w: final_checkpoints(w.task),
+    log:
+        "logs/figures/{task}/examples.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/task_examples.py"
+
+
+rule task_examples_figure:
+    input:
+        "results/aelle/{task}/examples.npz",
+    output:
+        report(
+            directory("results/figures/{task}/examples"),
+            patterns=["{family}.png"],
+            caption="../report/examples.rst",
+            category="{task}",
+            subcategory="task examples",
+            labels={"task": "{task}", "figure": "{family}"},
+        ),
+    log:
+        "logs/figures/{task}/examples_figure.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/task_examples_figure.py"
+
+
+rule analysis_figures:
+    input:
+        fit="results/aelle/{task}/{analysis}/{arch}/fit",
+        metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
+        predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
+    output:
+        report(
+            directory("results/figures/{task}/{analysis}-{arch}"),
+            patterns=["{family}.png"],
+            caption="../report/analysis.rst",
+            category="{task}",
+            subcategory="{analysis} {arch}",
+            labels={"task": "{task}", "analysis": "{analysis}", "figure": "{family}"},
+        ),
+    params:
+        log_base=config["log_base"],
+    log:
+        "logs/figures/{task}/{analysis}_{arch}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/analysis_figures.py"
+
+
+rule figure_index:
+    input:
+        [d for task in TASKS for d in figure_dirs(task)],
+    output:
+        "results/figures/INDEX.md",
+    log:
+        "logs/figures/index.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/aelle.yaml"
+    script:
+        "../scripts/figure_index.py"
+
+
+rule figures:
+    input:
+        phase_outputs("figures"),

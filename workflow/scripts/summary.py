@@ -1,0 +1,7 @@
+"""Snakemake adapter: merge every analysis' metrics into metrics.json and summary.md."""
+
+from aelle.ae.steps import summarise
+from aelle.runtime import job_logging
+
+with job_logging(snakemake.log[0], snakemake.threads):
+    summarise(snakemake.input, snakemake.output.metrics, snakemake.output.summary)
