@@ -177,3 +177,21 @@ def test_prepare_round_trip(tmp_path):
     torch.save({"format": "other"}, tmp_path / "x.pt")
     with pytest.raises(DataError, match="not a prepared task file"):
         load_prepared(tmp_path / "x.pt")
+
+
+def test_url_source_is_downloaded_once_and_checked(tmp_path):
+    text = "hello world, " * 20
+    source = tmp_path / "src.txt"
+    source.write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    cfg = {
+        "source": "text",
+        "train": {"url": source.as_uri(), "sha256": digest},
+        "sequence_length": 10,
+    }
+    data = load_task("charrnn", cfg, root=tmp_path / "root")
+    assert len(list((tmp_path / "root" / "downloads").iterdir())) == 1
+    assert data.meta["vocab"] == " ,dehlorw"
+    cfg["train"]["sha256"] = "f" * 64
+    with pytest.raises(DataError, match="sha256 mismatch"):
+        load_task("charrnn", cfg, root=tmp_path / "other")

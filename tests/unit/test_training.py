@@ -159,3 +159,14 @@ def test_cell_options_and_device(digits, tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match="no CUDA device"):
             train_shard(digits, "smnist", "rnn", 6, [0], cfg, device="cuda", **kwargs)
+
+
+def test_each_charrnn_network_has_its_own_subset(text):
+    from aelle.models.objectives import CharObjective
+
+    objective = CharObjective(text, [1, 2, 3], 8, 0.5)
+    total = len(text.arrays["train_seq"])
+    assert objective.subsets.shape == (3, round(total / 2), 20)
+    assert not torch.equal(objective.subsets[0], objective.subsets[1])
+    again = CharObjective(text, [2], 8, 0.5)
+    assert torch.equal(again.subsets[0], objective.subsets[1])

@@ -7,7 +7,7 @@ network sees does not depend on the other networks in the stack.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -18,7 +18,7 @@ from aelle.data.charrnn import one_hot
 from aelle.models.population import Population
 from aelle.models.seeds import generator
 
-EVAL_BATCH = 512
+EVAL_ELEMENTS = 1 << 23
 
 
 def _cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
@@ -57,7 +57,7 @@ class SmnistObjective:
     def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
         """(CE (K,) in nats, accuracy (K,)) on the whole split, dropout off."""
         x, y = (self.val_x, self.val_y) if split == "val" else (self.x, self.y)
-        return _evaluate(pop, x, y, last_only=True)
+        return _evaluate(pop, len(y), lambda s: (x[s], y[s]), last_only=True)
 
 
 class CharObjective:
@@ -107,38 +107,40 @@ class CharObjective:
     def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
         """(CE (K,) in nats per character, NaN accuracy (K,)); "train" uses each own subset."""
         if split == "val":
-            x, y = self._split(self.val_seq)
-            loss, _ = _evaluate(pop, x, y, last_only=False)
+            loss, _ = _evaluate(pop, len(self.val_seq), lambda s: self._split(self.val_seq[s]))
         else:
-            x, y = self._split(self.subsets)
-            loss = _evaluate_stacked(pop, x, y)
+            count = self.subsets.shape[1]
+            loss, _ = _evaluate(pop, count, lambda s: self._split(self.subsets[:, s]))
         return loss, torch.full_like(loss, float("nan"))
 
 
-def _evaluate(pop: Population, x: Tensor, y: Tensor, *, last_only: bool) -> tuple[Tensor, Tensor]:
-    """Loss and accuracy (K,) of every network on shared data x (N, T, I), y (N[, T])."""
+def _evaluate(
+    pop: Population,
+    count: int,
+    chunk: Callable[[slice], tuple[Tensor, Tensor]],
+    *,
+    last_only: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """Mean loss (nats) and accuracy (K,) of every network over ``count`` examples.
+
+    ``chunk(rows)`` returns (x, y) for those examples: shared by all networks (x (B, T, I),
+    y (B[, T])) or per network (x (K, B, T, I), y (K, B[, T])). Chunks are sized so that
+    one holds about :data:`EVAL_ELEMENTS` input values for the whole stack.
+    """
     k = pop.num_networks
     dtype, device = pop.readout_weight.dtype, pop.readout_weight.device
     total = torch.zeros(k, dtype=torch.float64)
     correct = torch.zeros(k, dtype=torch.float64)
-    for start in range(0, len(x), EVAL_BATCH):
-        xb = x[start : start + EVAL_BATCH].to(dtype=dtype, device=device)
-        yb = y[start : start + EVAL_BATCH].to(device)
-        features = pop.run(xb.expand(k, *xb.shape))
+    probe, _ = chunk(slice(0, 1))
+    step = max(1, EVAL_ELEMENTS // (k * probe.shape[-2] * probe.shape[-1]))
+    for start in range(0, count, step):
+        xb, yb = chunk(slice(start, start + step))
+        if xb.dim() == 3:
+            xb, yb = xb.expand(k, *xb.shape), yb.expand(k, *yb.shape)
+        xb, yb = xb.to(dtype=dtype, device=device), yb.to(device)
+        features = pop.run(xb)
         logits = pop.readout(features[:, :, -1] if last_only else features)
-        targets = yb.expand(k, *yb.shape)
-        total += _cross_entropy(logits, targets).double().cpu() * len(xb)
-        correct += (logits.argmax(-1) == targets).double().flatten(1).mean(1).cpu() * len(xb)
-    return total / len(x), correct / len(x)
-
-
-def _evaluate_stacked(pop: Population, x: Tensor, y: Tensor) -> Tensor:
-    """Loss (K,) with per-network data x (K, N, T, I), y (K, N, T)."""
-    dtype, device = pop.readout_weight.dtype, pop.readout_weight.device
-    total = torch.zeros(pop.num_networks, dtype=torch.float64)
-    n = x.shape[1]
-    for start in range(0, n, EVAL_BATCH):
-        xb = x[:, start : start + EVAL_BATCH].to(dtype=dtype, device=device)
-        yb = y[:, start : start + EVAL_BATCH].to(device)
-        total += _cross_entropy(pop.readout(pop.run(xb)), yb).double().cpu() * xb.shape[1]
-    return total / n
+        rows = xb.shape[1]
+        total += _cross_entropy(logits, yb).double().cpu() * rows
+        correct += (logits.argmax(-1) == yb).double().flatten(1).mean(1).cpu() * rows
+    return total / count, correct / count
