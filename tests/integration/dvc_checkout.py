@@ -27,16 +27,14 @@ README_SECTION = "## Reproduce the figures"
 
 
 def command_env() -> dict[str, str]:
-    """Environment of every command: the project's venv first on PATH, a git identity, fixed
-    PDF creation dates, and botocore checksums only where required (s3rver predates them)."""
+    """Environment of every command: the project's venv first on PATH, a git identity and a
+    fixed creation date for PDF figures (SOURCE_DATE_EPOCH, honoured by matplotlib)."""
     env = dict(os.environ)
     env.update(
         PATH=f"{VENV / 'bin'}{os.pathsep}{env['PATH']}",
         GIT_AUTHOR_NAME="aelle tests", GIT_AUTHOR_EMAIL="tests@aelle.invalid",
         GIT_COMMITTER_NAME="aelle tests", GIT_COMMITTER_EMAIL="tests@aelle.invalid",
         SOURCE_DATE_EPOCH="1650000000",
-        AWS_REQUEST_CHECKSUM_CALCULATION="when_required",
-        AWS_RESPONSE_CHECKSUM_VALIDATION="when_required",
     )
     return env
 

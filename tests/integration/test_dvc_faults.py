@@ -3,6 +3,7 @@ remote, a corrupted object in the local DVC cache."""
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -16,9 +17,14 @@ from servers.sshd import SshServer
 pytestmark = pytest.mark.integration
 
 
+OBJECT_NAME = re.compile(r"[0-9a-f]{30}(\.dir)?")
+
+
 def object_files(remote: Path) -> set[Path]:
-    """Objects stored in a DVC remote folder (DVC 3 layout: files/md5/xx/yyyy[.dir])."""
-    return {p for p in (remote / "files" / "md5").glob("*/*") if p.is_file()}
+    """Objects stored in a DVC remote folder (DVC 3 layout: files/md5/xx/<30 hex>[.dir]);
+    the temporary file of an upload cut short is not one."""
+    return {p for p in (remote / "files" / "md5").glob("*/*")
+            if p.is_file() and OBJECT_NAME.fullmatch(p.name)}
 
 
 def kill_push_half_way(producer: Path, remote: Path, total: int) -> int:

@@ -12,6 +12,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 PHASES = ["data", "train", "spectra", "aelle", "figures"]
+# The phase (dvc.yaml stage) each rule file belongs to.
+RULE_FILES = {"data.smk": "data", "train.smk": "train", "lyapunov.smk": "spectra",
+              "aelle.smk": "aelle", "figures.smk": "figures"}
+RULE = re.compile(r"^rule\s+(\w+)\s*:", re.MULTILINE)
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 
@@ -29,14 +33,18 @@ def stage_outputs(stage: dict) -> list[str]:
 def test_one_stage_per_phase_running_its_target(stages: dict) -> None:
     assert list(stages) == PHASES
     for phase, stage in stages.items():
-        targets = "figures all" if phase == "figures" else phase
-        assert stage["cmd"] == f"snakemake --cores all --configfile config/config.yaml {targets}"
+        assert stage["cmd"] == f"snakemake --configfile config/config.yaml --cores all {phase}"
 
 
-def test_phase_target_rules_exist() -> None:
-    rules = {name for f in [REPO / "Snakefile", *(REPO / "workflow/rules").glob("*.smk")]
-             for name in re.findall(r"^rule\s+(\w+)\s*:", f.read_text(), re.MULTILINE)}
-    assert set(PHASES) <= rules
+def rule_phases() -> dict[str, str]:
+    """Phase of every rule, from the rule file that defines it."""
+    return {name: phase for f, phase in RULE_FILES.items()
+            for name in RULE.findall((REPO / "workflow/rules" / f).read_text())}
+
+
+def test_each_phase_target_rule_is_in_its_rule_file() -> None:
+    phases = rule_phases()
+    assert {phase: phases.get(phase) for phase in PHASES} == {p: p for p in PHASES}
 
 
 def test_dependencies_exist(stages: dict) -> None:
@@ -60,15 +68,17 @@ def test_outputs_persist_and_metrics_declared(stages: dict) -> None:
         for out in stage.get("outs", []) + stage.get("metrics", []):
             (options,) = out.values()
             assert options == {"persist": True}, f"stage {name}: {out}"
-    assert stage_outputs(stages["figures"])[-1] == "results/metrics.json"
+    assert stages["aelle"]["metrics"] == [{"results/metrics.json": {"persist": True}}]
 
 
 def dry_run_jobs() -> list[tuple[str, list[str], list[str]]]:
     """(rule, input files, output files incl. benchmark) of every job of all phase targets."""
-    out = subprocess.run(
-        [str(SNAKEMAKE), "--dry-run", "--forceall", "--configfile", "tests/config/tiny.yaml",
-         *PHASES, "all"], cwd=REPO, capture_output=True, text=True, check=True,
-    ).stdout
+    proc = subprocess.run(
+        [str(SNAKEMAKE), "--configfile", "tests/config/tiny.yaml", "--dry-run", "--forceall",
+         *PHASES, "all"], cwd=REPO, capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, f"snakemake --dry-run failed:\n{proc.stderr[-3000:]}"
+    out = proc.stdout
     jobs = []
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
         match = re.match(r"(?:local)?rule (\w+):", block)
@@ -87,18 +97,37 @@ def holders(path: str, outs: list[str]) -> list[str]:
             or PurePosixPath(out) in PurePosixPath(path).parents]
 
 
-def test_stage_outputs_hold_every_file_the_workflow_writes(stages: dict) -> None:
+def upstream_jobs(target: int, jobs: list[tuple[str, list[str], list[str]]]) -> set[int]:
+    """Indices of the jobs that job `target` needs, directly or not."""
+    producer = {f: i for i, (_, _, outputs) in enumerate(jobs) for f in outputs}
+    needed, todo = set(), [target]
+    while todo:
+        for f in jobs[todo.pop()][1]:
+            if f in producer and producer[f] not in needed:
+                needed.add(producer[f])
+                todo.append(producer[f])
+    return needed
+
+
+def test_each_stage_outputs_hold_exactly_what_its_phase_writes(stages: dict) -> None:
     outs = {name: stage_outputs(stage) for name, stage in stages.items()}
     every_out = [out for phase_outs in outs.values() for out in phase_outs]
+    phases = rule_phases()
     jobs = dry_run_jobs()
-    assert {rule for rule, _, _ in jobs} >= set(PHASES)
-    used = set()
-    for rule, inputs, outputs in jobs:
+    targets = {rule: i for i, (rule, _, _) in enumerate(jobs) if rule in PHASES}
+    assert set(targets) == set(PHASES)
+    reached = {phase: upstream_jobs(i, jobs) for phase, i in targets.items()}
+    used, problems = set(), set()
+    for i, (rule, _inputs, outputs) in enumerate(jobs):
+        if rule == "all" or rule in PHASES:
+            continue
+        phase = phases[rule]
+        if i not in reached[phase]:
+            problems.add(f"job of rule {rule} ({outputs}) is not needed by target rule {phase}")
         for f in outputs:
             held = holders(f, every_out)
-            assert len(held) == 1, f"{f} (rule {rule}) is under {held or 'no'} dvc.yaml out"
-            used.add(held[0])
-        if rule in PHASES:
-            for f in inputs:
-                assert holders(f, outs[rule]), f"target {f} of rule {rule} not in stage {rule}"
-    assert used == set(every_out), f"dvc.yaml outs no job writes: {set(every_out) - used}"
+            used.update(held)
+            if not held or held != holders(f, outs[phase]):
+                problems.add(f"{f} (rule {rule}, phase {phase}) is under dvc.yaml outs {held}")
+    problems.update(f"dvc.yaml out {out} holds no job output" for out in set(every_out) - used)
+    assert not problems, "\n".join(sorted(problems))
