@@ -4,17 +4,17 @@ rule assemble:
         records=lambda w: train_outputs(w.task),
     output:
         "results/aelle/{task}/table.parquet",
-    params:
-        length=config["aelle"]["length"],
-        method=config["aelle"]["resample"],
     log:
         "logs/aelle/{task}/assemble.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../../envs/aelle.yaml"
+    params:
+        length=config["aelle"]["length"],
+        method=config["aelle"]["resample"],
     script:
         "../scripts/assemble.py"
 
@@ -24,19 +24,19 @@ rule fit_aelle:
         "results/aelle/{task}/table.parquet",
     output:
         directory("results/aelle/{task}/{analysis}/{arch}/fit"),
-    params:
-        cfg=config["aelle"],
-        seed=config["seed"],
     log:
         "logs/aelle/{task}/{analysis}_{arch}_fit.log",
     benchmark:
         "results/benchmarks/aelle/{task}/{analysis}_{arch}_fit.tsv"
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
-    conda:
-        "../../envs/aelle.yaml"
+    params:
+        cfg=config["aelle"],
+        seed=config["seed"],
     script:
         "../scripts/fit_aelle.py"
 
@@ -48,17 +48,17 @@ rule evaluate_aelle:
     output:
         metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
         predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
-    params:
-        cfg=config["aelle"],
-        seed=config["seed"],
     log:
         "logs/aelle/{task}/{analysis}_{arch}_evaluate.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../../envs/aelle.yaml"
+    params:
+        cfg=config["aelle"],
+        seed=config["seed"],
     script:
         "../scripts/evaluate_aelle.py"
 
@@ -71,12 +71,12 @@ rule summary:
         summary="results/summary.md",
     log:
         "logs/aelle/summary.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/aelle.yaml"
     script:
         "../scripts/summary.py"
 

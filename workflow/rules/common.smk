@@ -1,5 +1,5 @@
-"""Helpers shared by every rule file: config validation, the population layout and
-the file lists of each phase. All target paths derive from the validated config."""
+"""Helpers for every phase's rules (config validation, the population layout and
+the file lists of each phase). All target paths derive from the validated config."""
 
 import math
 import os
@@ -7,14 +7,22 @@ from pathlib import Path
 
 from aelle.config import validate_config
 
-config.update(validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"))
+config.update(
+    validate_config(
+        config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    )
+)
 
 TASKS = list(config["tasks"])
 
 # Jobs import the library from this checkout, also inside conda environments that only
 # hold its dependencies (envs/aelle.yaml).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH")])
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        filter(
+            None, [str(Path(workflow.basedir) / "src"), os.environ.get("PYTHONPATH")]
+        )
+    )
 )
 
 
@@ -48,7 +56,9 @@ def shard_indices(task, arch, shard):
 def shards(task, arch):
     """Shard numbers of one population."""
     spec = config["tasks"][task]
-    return range(math.ceil(spec["architectures"][arch]["networks"] / spec["shard_size"]))
+    return range(
+        math.ceil(spec["architectures"][arch]["networks"] / spec["shard_size"])
+    )
 
 
 def population_dir(task, arch, size, shard):
@@ -88,7 +98,8 @@ def phase_outputs(phase):
     per_task = {
         "data": lambda t: [f"data/prepared/{t}.pt"],
         "train": train_outputs,
-        "spectra": lambda t: spectrum_outputs(t) + [f"results/spectra/{t}/convergence.npy"],
+        "spectra": lambda t: spectrum_outputs(t)
+        + [f"results/spectra/{t}/convergence.npy"],
         "aelle": aelle_outputs,
         "figures": figure_outputs,
     }[phase]
@@ -100,7 +111,8 @@ def phase_outputs(phase):
 
 def analyses(task):
     """(analysis, arch) pairs of a task: `main` and `early` per architecture, plus one
-    `architectures` autoencoder over all of them (arch `all`) where a task has several."""
+    `architectures` autoencoder over all of them (arch `all`) where a task has several.
+    """
     archs = list(config["tasks"][task]["architectures"])
     pairs = [(analysis, arch) for arch in archs for analysis in ("main", "early")]
     if len(archs) > 1:

@@ -12,12 +12,12 @@ rule population_figures:
         ),
     log:
         "logs/figures/{task}/population.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        "../../envs/aelle.yaml"
     script:
         "../scripts/population_figures.py"
 
@@ -34,17 +34,17 @@ rule convergence_figure:
             subcategory="spectra",
             labels={"task": "{task}", "figure": "{family}"},
         ),
-    params:
-        log_base=config["log_base"],
-        qr_every=lambda w: task_cfg(w)["spectrum"]["qr_every"],
     log:
         "logs/figures/{task}/convergence.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/aelle.yaml"
+    params:
+        log_base=config["log_base"],
+        qr_every=lambda w: task_cfg(w)["spectrum"]["qr_every"],
     script:
         "../scripts/convergence_figure.py"
 
@@ -60,16 +60,16 @@ rule task_examples:
         ],
     output:
         "results/aelle/{task}/examples.npz",
-    params:
-        final_checkpoints=lambda w: final_checkpoints(w.task),
     log:
         "logs/figures/{task}/examples.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        "../../envs/aelle.yaml"
+    params:
+        final_checkpoints=lambda w: final_checkpoints(w.task),
     script:
         "../scripts/task_examples.py"
 
@@ -88,12 +88,12 @@ rule task_examples_figure:
         ),
     log:
         "logs/figures/{task}/examples_figure.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/aelle.yaml"
     script:
         "../scripts/task_examples_figure.py"
 
@@ -112,16 +112,16 @@ rule analysis_figures:
             subcategory="{analysis} {arch}",
             labels={"task": "{task}", "analysis": "{analysis}", "figure": "{family}"},
         ),
-    params:
-        log_base=config["log_base"],
     log:
         "logs/figures/{task}/{analysis}_{arch}.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        "../../envs/aelle.yaml"
+    params:
+        log_base=config["log_base"],
     script:
         "../scripts/analysis_figures.py"
 
@@ -133,12 +133,12 @@ rule figure_index:
         "results/figures/INDEX.md",
     log:
         "logs/figures/index.log",
+    conda:
+        "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../envs/aelle.yaml"
     script:
         "../scripts/figure_index.py"
 

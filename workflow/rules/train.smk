@@ -2,24 +2,26 @@ rule train_shard:
     input:
         data="data/prepared/{task}.pt",
     output:
-        checkpoints=directory("results/train/{task}/{arch}_h{size}/shard{shard}/checkpoints"),
+        checkpoints=directory(
+            "results/train/{task}/{arch}_h{size}/shard{shard}/checkpoints"
+        ),
         records="results/train/{task}/{arch}_h{size}/shard{shard}/records.parquet",
+    log:
+        "logs/train/{task}/{arch}_h{size}_shard{shard}.log",
+    benchmark:
+        "results/benchmarks/train/{task}/{arch}_h{size}_shard{shard}.tsv"
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         indices=lambda w: shard_indices(w.task, w.arch, w.shard),
         p_range=lambda w: task_cfg(w)["architectures"][w.arch]["p_range"],
         training=lambda w: task_cfg(w)["training"],
         seed=config["seed"],
         device=config["device"],
-    log:
-        "logs/train/{task}/{arch}_h{size}_shard{shard}.log",
-    benchmark:
-        "results/benchmarks/train/{task}/{arch}_h{size}_shard{shard}.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=120,
-    conda:
-        "../../envs/aelle.yaml"
     script:
         "../scripts/train_shard.py"
 
