@@ -145,12 +145,34 @@ def test_running_estimates_end_at_the_spectrum() -> None:
     torch.testing.assert_close(run.exponents[-1], final)
 
 
+EXPLODING_SHAPES = {
+    "rnn": {"weight_ih": (H, IN), "weight_hh": (H, H)},
+    "lstm": {"weight_ih": (4 * H, IN), "weight_hh": (4 * H, H)},
+    "gru": {"weight_ih": (3 * H, IN), "weight_hh": (3 * H, H), "bias_hh": (3 * H,)},
+    "asrnn": {"W": (H, H), "V": (H, IN), "b": (H,)},
+    "cornn": {"W": (H, H), "W_z": (H, H), "V": (H, IN)},
+    "force": {"J": (H, H), "w_f": (H,), "w_o": (H,)},
+}
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_exploding_network_gives_finite_exponents(dtype: torch.dtype) -> None:
-    cell = _lstm_cell(2, scale=30.0, seed=7)
-    inputs = _inputs(3, 50) * 5
+@pytest.mark.parametrize("kind", sorted(EXPLODING_SHAPES))
+def test_exploding_network_gives_finite_exponents(kind: str, dtype: torch.dtype) -> None:
+    """Weights uniform in +-30 saturate every unit; exponents stay finite (floored)."""
+    g = torch.Generator().manual_seed(7)
+    params = {
+        name: (torch.rand(2, *shape, generator=g, dtype=F64) * 2 - 1) * 30
+        for name, shape in EXPLODING_SHAPES[kind].items()
+    }
+    cell = make_cell(kind, params)
+    inputs = _inputs(3, 40)[..., : cell.input_size] * 5
     for state in ("full", "hidden"):
         exps = rnn_spectrum(cell, inputs, dtype=dtype, state=state, warmup_inputs=inputs)
+        assert exps.shape == (
+            2,
+            3,
+            cell.hidden_state_size if state == "hidden" else cell.state_size,
+        )
         assert torch.isfinite(exps).all()
 
 
