@@ -16,24 +16,28 @@ from collections.abc import Callable
 
 import torch
 
-from aelle.cells import make_cell
+from aelle.cells import Cell, make_cell
 from aelle.lyapunov import rnn_spectrum
 
 AUTHORS_SECONDS = {64: 1.8, 128: 10.7, 256: 39.0, 512: 208.0}
 BATCH, WARMUP, STEPS, FEATURES = 15, 500, 100, 32
 
 
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    """Fastest wall time of ``repeats`` runs of ``fn`` (seconds)."""
-    times = []
+def best_of(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Fastest wall time (seconds) of each function over ``repeats`` interleaved rounds.
+
+    Interleaving makes the comparison fair on a machine whose load changes over time.
+    """
+    best = dict.fromkeys(fns, float("inf"))
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
-def lstm(m: int, hidden: int, seed: int = 0) -> object:
+def lstm(m: int, hidden: int, seed: int = 0) -> Cell:
     """``m`` stacked LSTMs with weights ~ U(-1/sqrt(H), 1/sqrt(H)) (torch's default)."""
     g = torch.Generator().manual_seed(seed)
     bound = hidden**-0.5
@@ -50,7 +54,7 @@ def lstm(m: int, hidden: int, seed: int = 0) -> object:
     return make_cell("lstm", params)
 
 
-def floor_seconds(hidden: int, repeats: int) -> float:
+def floor_run(hidden: int) -> Callable[[], None]:
     """``STEPS`` x (one batched ``J @ Q`` + one batched QR) at ``(BATCH, H, H)`` float32."""
     jac = torch.randn(BATCH, hidden, hidden) / hidden**0.5
     q0 = torch.linalg.qr(torch.randn(BATCH, hidden, hidden)).Q
@@ -60,18 +64,18 @@ def floor_seconds(hidden: int, repeats: int) -> float:
         for _ in range(STEPS):
             q = torch.linalg.qr(jac @ q).Q
 
-    return best_of(run, repeats)
+    return run
 
 
-def spectrum_seconds(cell: object, inputs: torch.Tensor, warm: torch.Tensor, repeats: int) -> float:
-    """Wall time of one paper-convention ``rnn_spectrum`` call, warm-up included."""
+def spectrum_run(cell: Cell, inputs: torch.Tensor, warm: torch.Tensor) -> Callable[[], None]:
+    """One paper-convention ``rnn_spectrum`` call, warm-up included."""
 
     def run() -> None:
         rnn_spectrum(
             cell, inputs, warmup_inputs=warm, state="hidden", qr_every=1, dtype=torch.float32
         )
 
-    return best_of(run, repeats)
+    return run
 
 
 def main() -> None:
@@ -88,13 +92,13 @@ def main() -> None:
 
     print(
         f"LSTM, {BATCH} sequences x {STEPS} steps after {WARMUP} warm-up, hidden state, "
-        f"QR every step, float32, {args.threads} thread(s)"
+        f"QR every step, float32, {args.threads} thread(s), best of {args.repeats}"
     )
     print(f"{'hidden':>6} {'s/network':>10} {'floor s':>8} {'ratio':>6} {'vs authors':>10}")
     for hidden in args.sizes:
-        cell = lstm(1, hidden)
-        seconds = spectrum_seconds(cell, inputs, warm, args.repeats)
-        floor = floor_seconds(hidden, args.repeats)
+        fns = {"ours": spectrum_run(lstm(1, hidden), inputs, warm), "floor": floor_run(hidden)}
+        best = best_of(fns, args.repeats)
+        seconds, floor = best["ours"], best["floor"]
         authors = AUTHORS_SECONDS.get(hidden)
         speedup = f"{authors / seconds:9.1f}x" if authors else f"{'-':>10}"
         print(f"{hidden:>6} {seconds:>10.3f} {floor:>8.3f} {seconds / floor:>6.2f} {speedup}")
@@ -104,11 +108,18 @@ def main() -> None:
     singles = [
         make_cell("lstm", {k: v[j : j + 1] for k, v in stacked.params.items()}) for j in range(m)
     ]
-    t_stacked = spectrum_seconds(stacked, inputs, warm, 1)
-    t_single = best_of(lambda: [spectrum_seconds(c, inputs, warm, 1) for c in singles], 1)
+    one_by_one = [spectrum_run(c, inputs, warm) for c in singles]
+    best = best_of(
+        {
+            "stacked": spectrum_run(stacked, inputs, warm),
+            "single": lambda: [f() for f in one_by_one],
+        },
+        1,
+    )
     print(
-        f"{m} stacked networks of hidden 64: {m / t_stacked:.1f} networks/s in one call, "
-        f"{m / t_single:.1f} networks/s one by one ({t_single / t_stacked:.2f}x)"
+        f"{m} stacked networks of hidden 64: {m / best['stacked']:.1f} networks/s in one call, "
+        f"{m / best['single']:.1f} networks/s one by one "
+        f"({best['single'] / best['stacked']:.2f}x)"
     )
 
 
