@@ -126,6 +126,8 @@ def main() -> None:
     print(f"  stacked K={args.charrnn_k:<4d}              {stacked[0]:9.0f} {stacked[1]:9.0f}")
     ratios = [b / a for a, b in zip(alone, stacked, strict=True)]
     print(f"  ratio stacked / alone       {ratios[0]:9.2f} {ratios[1]:9.2f}")
+    k = args.charrnn_k
+    print(f"  K x ratio (speed-up over K alone) {k * ratios[0]:6.2f} {k * ratios[1]:9.2f}")
 
 
 if __name__ == "__main__":
