@@ -10,6 +10,7 @@ from aelle.ae import steps
 from aelle.ae.analyses import evaluate_analysis, fit_analysis
 from aelle.ae.assembly import assemble_table
 from aelle.ae.split import assign_split
+from aelle.plots import steps as figure_steps
 
 CFG = {"length": 64, "resample": "midpoint", "latent": 8, "dropout": 0.1,
        "alpha_schedule": [5, 10], "epochs_per_stage": 30, "lr": 3e-3, "batch_size": 32,
@@ -123,14 +124,13 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     table = tmp_path / "table.parquet"
     steps.assemble([tmp_path / "s.parquet"], [tmp_path / "r.parquet"], table, length=64,
                    method="midpoint")
-    cfg = {**CFG, "epochs_per_stage": 5, "bootstrap": 50,
-           "umap": {"n_neighbors": 5, "min_dist": 0.1}}
+    cfg = {**CFG, "epochs_per_stage": 5, "bootstrap": 50}
     steps.fit(table, tmp_path / "fit", cfg=cfg, seed=1, analysis="main", arch="lstm")
     names = {p.name for p in (tmp_path / "fit").iterdir()}
     assert names == {"model_main.pt", "curves.parquet", "embedding.parquet",
                      "perturbation.parquet", "fit.json"}
     embedding = pd.read_parquet(tmp_path / "fit" / "embedding.parquet")
-    assert set(embedding["arch"]) == {"lstm"} and {"umap1", "umap2"} <= set(embedding)
+    assert set(embedding["arch"]) == {"lstm"}
     steps.evaluate(table, tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet",
                    cfg=cfg, seed=1, analysis="main", task="toy", arch="lstm")
     metrics = json.loads((tmp_path / "m.json").read_text(), parse_constant=pytest.fail)
@@ -141,7 +141,41 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     summary = (tmp_path / "summary.md").read_text()
     assert "| toy | main | lstm | main | standard |" in summary
     assert "| toy | main | lstm | main | novel |" in summary
+    figures = tmp_path / "figures" / "toy"
+    figure_steps.population_figures(table, figures, task="toy")
+    figure_steps.analysis_figures(tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet",
+                                  figures, task="toy", log_base=2.0)
+    for analysis in ("early", "architectures"):
+        steps.fit(table, tmp_path / analysis, cfg=cfg, seed=1, analysis=analysis)
+        steps.evaluate(table, tmp_path / analysis, tmp_path / f"{analysis}.json",
+                       tmp_path / f"{analysis}.parquet", cfg=cfg, seed=1, analysis=analysis,
+                       task="toy")
+        figure_steps.analysis_figures(tmp_path / analysis, tmp_path / f"{analysis}.json",
+                                      tmp_path / f"{analysis}.parquet", figures, task="toy",
+                                      log_base=2.0)
+    figure_steps.index(tmp_path / "figures", tmp_path / "figures" / "INDEX.md")
+    index = (tmp_path / "figures" / "INDEX.md").read_text()
+    for stem in ("spectra", "loss-vs-hyperparameter", "distributions", "ae-training--lstm",
+                 "aelle-pca-performance--lstm", "aelle-pca-size--lstm",
+                 "predicted-vs-actual--lstm", "latent-perturbation--lstm",
+                 "novel-inputs--lstm", "early-epochs--early", "ae-training--early",
+                 "aelle-pca-architecture--architectures"):
+        assert f"toy/{stem}.png" in index
     with pytest.raises(ValueError, match="two metrics files"):
         steps.summarise([tmp_path / "m.json"] * 2, tmp_path / "x.json", tmp_path / "x.md")
+    with pytest.raises(ValueError, match="spans all architectures"):
+        steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="architectures",
+                  arch="lstm")
     with pytest.raises(ValueError, match="no networks of architecture 'rnn'"):
         steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="main", arch="rnn")
+
+
+def test_umap_of_the_latent_is_seeded():
+    spectra, records = synthetic_tables(40, planted=True, epochs=(6,))
+    table = assign_split(assemble_table(spectra, records, length=64, method="midpoint"),
+                         CFG["split"], seed=0)
+    cfg = {**CFG, "epochs_per_stage": 2, "umap": {"n_neighbors": 5, "min_dist": 0.1}}
+    first = fit_analysis(table, cfg, 0, "main").embedding
+    again = fit_analysis(table, cfg, 0, "main").embedding
+    np.testing.assert_allclose(first[["umap1", "umap2"]], again[["umap1", "umap2"]])
+    assert np.isfinite(first[["umap1", "umap2"]].to_numpy()).all()

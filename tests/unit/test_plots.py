@@ -23,6 +23,7 @@ from aelle.plots.population import (
     plot_spectra,
     plot_task_examples,
 )
+from aelle.plots.steps import convergence_figure, task_examples_figure
 from aelle.plots.style import fmt_score, le_unit
 
 RNG = np.random.default_rng(0)
@@ -122,3 +123,15 @@ def test_index_lists_family_task_and_file(tmp_path):
     (tmp_path / "charrnn" / "mystery.png").write_bytes(b"")
     with pytest.raises(ValueError, match="figure family id"):
         write_index(tmp_path, tmp_path / "INDEX.md")
+
+
+def test_file_steps_for_convergence_and_task_examples(tmp_path):
+    np.save(tmp_path / "running.npy", RNG.normal(size=(30, 3)))
+    assert convergence_figure(tmp_path / "running.npy", tmp_path, task="charrnn",
+                              log_base=2.0)[0].name == "convergence.png"
+    target = np.sin(np.linspace(0, 6, 50))
+    np.savez(tmp_path / "examples.npz", names=np.array(["good", "bad"]),
+             losses=np.array([0.05, 0.4]), example_good=target, example_bad=0 * target,
+             target=target, dt=np.array(0.1))
+    paths = task_examples_figure(tmp_path / "examples.npz", tmp_path, task="signal")
+    assert mpimg.imread(paths[0]).ndim == 3

@@ -164,7 +164,7 @@ def train_autoencoder(
     xt, xv = model.standardise(x_train), model.standardise(x_val)
     yt = ((torch.tensor(y_train) - model.y_mean) / model.y_std).float()
     yv = ((torch.tensor(y_val) - model.y_mean) / model.y_std).float()
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
     best_loss, best_state, best_epoch = float("inf"), copy.deepcopy(model.state_dict()), -1
     rows = []
     epoch = 0

@@ -101,6 +101,9 @@ def fit(
         analysis: ``"main"``, ``"early"`` or ``"architectures"``.
         arch: keep only this architecture (None: all in the table).
     """
+    if analysis == "architectures" and arch is not None:
+        raise ValueError(f"fit: analysis 'architectures' spans all architectures; "
+                         f"got arch={arch!r}")
     table = load_split_table(table_path, split=cfg["split"], seed=seed, arch=arch)
     outputs = fit_analysis(table, cfg, seed, analysis)
     out = Path(out_dir)

@@ -84,7 +84,7 @@ def plot_aelle_pca_size(
 
 def plot_aelle_pca_architecture(
     embedding: pd.DataFrame, shares: Mapping[str, Mapping[str, float]], out_stem: str | Path,
-    *, task: str, pc1_threshold: float | None,
+    *, task: str, pc1_threshold: float | None, f1: Score = None,
 ) -> list[Path]:
     """Family ``aelle-pca-architecture``: one embedding over all architectures.
 
@@ -92,6 +92,7 @@ def plot_aelle_pca_architecture(
         embedding: one row per network with ``pc1, pc2, arch``.
         shares: per architecture ``{good_side, bad_side}``: share of its networks on each
             side of the PC1 threshold (bar panel, in %).
+        f1: test F1 over all architectures, printed on the embedding panel.
     """
     _require(embedding, ["pc1", "pc2", "arch"], "plot_aelle_pca_architecture")
     archs = sorted(embedding["arch"].unique())
@@ -100,6 +101,7 @@ def plot_aelle_pca_architecture(
     sns.scatterplot(x=embedding["pc1"], y=embedding["pc2"], hue=embedding["arch"],
                     hue_order=archs, palette=palette, ax=ax, s=12)
     _threshold_line(ax, pc1_threshold)
+    _annotate(ax, fmt_score("test F1", f1))
     ax.set(xlabel="PC1 of latent code", ylabel="PC2 of latent code",
            title=f"{task}: AeLLE over {len(archs)} architectures")
     bars = pd.DataFrame([{"arch": a, "side": side, "share": 100 * s[f"{side}_side"]}

@@ -95,7 +95,7 @@ def analysis_figures(
     if metrics["analysis"] == "architectures":
         return paths + plot_aelle_pca_architecture(
             std, model["architecture_shares"], _stem(out_dir, "aelle-pca-architecture", metrics),
-            task=task, pc1_threshold=aelle["threshold"])
+            task=task, pc1_threshold=aelle["threshold"], f1=aelle["f1"])
     paths += plot_aelle_pca_performance(std, _stem(out_dir, "aelle-pca-performance", metrics),
                                         task=task, loss_threshold=threshold,
                                         pc1_threshold=aelle["threshold"], f1=aelle["f1"])
