@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import torch
 
+from aelle.cells import make_cell
 from aelle.data import load_task
 from aelle.models import ForcePopulation, load_checkpoint, train_shard
-from aelle.models.force import force_connectivity, rforce_connectivity
+from aelle.models.force import force_connectivity, rforce_connectivity, teacher_forced_states
 from aelle.models.inspect import force_generation
 from aelle.models.seeds import generator
 
@@ -90,3 +91,35 @@ def test_force_population_spread(target):
     teacher, generated, _ = pop.test(target)
     assert (teacher < 0.1).all()
     assert (generated < 0.1).sum() >= 2 and (generated > 0.3).sum() >= 2
+
+
+def test_teacher_forced_states_leave_the_zero_fixed_point(target, tmp_path):
+    data = load_task("signal", {"period_steps": 600, "dt": 0.2}, root=Path("."), seed=2022)
+    cfg = {"epochs": 3, "lr": 1.0, "batch_size": 1, "checkpoints": [3]}
+    frame = train_shard(
+        data,
+        "signal",
+        "rforce",
+        60,
+        [0, 1],
+        cfg,
+        global_seed=1,
+        p_range=(1.2, 1.4),
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
+    ckpt = load_checkpoint(tmp_path / "epoch3.pt")
+    signal = data.arrays["target"]
+    states = teacher_forced_states(ckpt, signal[None, :, None].expand(2, -1, -1))
+    assert states.shape == (2, 2, 60) and torch.allclose(states[:, 0], states[:, 1])
+    params = {k: v.double() for k, v in ckpt["cell_params"].items()}
+    cell = make_cell("force", params, dt=0.1, feedback="readout")
+    zero = cell.initial_state(1, dtype=torch.float64, device="cpu")
+    assert torch.equal(cell.step(zero, zero[..., :1]), zero)  # x = 0 is a fixed point
+    state, z = states[:, :1], []
+    for _ in range(600):
+        state = cell.step(state, zero[..., :1])
+        z.append((torch.tanh(state[:, 0]) * params["w_o"]).sum(-1))
+    mae = (torch.stack(z, 1) - torch.roll(signal, -1)).abs().mean(1)
+    final = frame[frame.epoch == 3].sort_values("index").val_loss.to_numpy()
+    np.testing.assert_allclose(mae.numpy(), final, atol=1e-9)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -174,3 +175,29 @@ class ForcePopulation:
         reference = torch.roll(target, -1)  # step period + t + 1 ↔ target[(t + 1) % period]
         gen_error = (z - reference).abs().mean(dim=1)
         return teacher_error / period, gen_error, z
+
+
+@torch.no_grad()
+def teacher_forced_states(checkpoint: dict[str, Any], inputs: Tensor) -> Tensor:
+    """States of a FORCE checkpoint's networks after teacher forcing: (K, B, N) float64.
+
+    Each network starts from its own x0 (its seed) and is driven open loop by ``inputs``
+    (B, T, 1) as the fed-back signal. The closed-loop map has the fixed point x = 0
+    (z = w_o · tanh 0 = 0), so spectra measured in closed loop from the zero state stay
+    there; start them from these states instead (warm-up on the target or novel signals).
+    """
+    if checkpoint["kind"] != "force":
+        raise ValueError(f"teacher_forced_states: checkpoint kind is {checkpoint['kind']!r}")
+    if inputs.dim() != 3 or inputs.shape[-1] != 1:
+        raise ValueError(f"inputs must have shape (batch, time, 1), got {tuple(inputs.shape)}")
+    params = {k: v.to(DTYPE) for k, v in checkpoint["cell_params"].items()}
+    size = int(checkpoint["hidden_size"])
+    x0 = torch.stack([initial_state(size, int(s)) for s in checkpoint["seeds"]])
+    dt = float(checkpoint["cell_options"].get("dt", DT))
+    cell = make_cell("force", params, dt=dt, feedback="input")
+    k, batch = x0.shape[0], inputs.shape[0]
+    state = x0[:, None].expand(k, batch, size).clone()
+    drive = inputs.to(DTYPE)
+    for t in range(drive.shape[1]):
+        state = cell.step(state, drive[:, t].expand(k, batch, 1))
+    return state
