@@ -39,9 +39,9 @@ def make_cell(kind: str, params: dict[str, Tensor], **options: Any) -> Cell:
 def cell_from_torch(module: nn.RNN | nn.LSTM | nn.GRU) -> Cell:
     """The ``M = 1`` cell that computes exactly what ``module`` computes (dropout off).
 
-    Works for any ``num_layers``, with or without bias. The cell shares no storage with the
-    module (weights are detached views with a new leading dimension). ``module.batch_first``
-    does not matter: cells work step by step.
+    Works for any ``num_layers``, with or without bias. The cell's tensors are detached views
+    of the module's weights with a new leading dimension (shared storage, no autograd).
+    ``module.batch_first`` does not matter: cells work step by step.
     """
     if isinstance(module, nn.LSTM):
         kind = "lstm"
