@@ -141,9 +141,10 @@ class ForcePopulation:
             e = (r * w_o).sum(-1) - f
             error_sum += e.abs()
             if self.step_count % UPDATE_EVERY == 0:
-                pr = torch.bmm(self.P, r[:, :, None])[:, :, 0]
+                pr = torch.bmm(r[:, None, :], self.P)[:, 0]  # = P r (P stays symmetric)
                 c = 1 / (1 + (r * pr).sum(-1))
-                self.P -= c[:, None, None] * pr[:, :, None] * pr[:, None, :]
+                u = pr * c.sqrt()[:, None]  # P ← P − c (P r)(P r)ᵀ, in place
+                self.P.baddbmm_(u[:, :, None], u[:, None, :], alpha=-1.0)
                 w_o -= (e * c)[:, None] * pr
         return error_sum / period
 
