@@ -170,12 +170,20 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
         steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="main", arch="rnn")
 
 
-def test_umap_of_the_latent_is_seeded():
+
+def test_umap_config_reaches_the_embedding(monkeypatch):
+    calls = []
+
+    def fake_umap(x_fit, x_all, *, n_neighbors, min_dist, seed):
+        calls.append((x_fit.shape[0], x_all.shape[0], n_neighbors, min_dist, seed))
+        return np.zeros((x_all.shape[0], 2))
+
+    monkeypatch.setattr("aelle.ae.analyses.fit_umap", fake_umap)
     spectra, records = synthetic_tables(40, planted=True, epochs=(6,))
     table = assign_split(assemble_table(spectra, records, length=64, method="midpoint"),
                          CFG["split"], seed=0)
-    cfg = {**CFG, "epochs_per_stage": 2, "umap": {"n_neighbors": 5, "min_dist": 0.1}}
-    first = fit_analysis(table, cfg, 0, "main").embedding
-    again = fit_analysis(table, cfg, 0, "main").embedding
-    np.testing.assert_allclose(first[["umap1", "umap2"]], again[["umap1", "umap2"]])
-    assert np.isfinite(first[["umap1", "umap2"]].to_numpy()).all()
+    cfg = {**CFG, "epochs_per_stage": 1, "umap": {"n_neighbors": 7, "min_dist": 0.3}}
+    embedding = fit_analysis(table, cfg, 5, "main").embedding
+    train = int(((embedding["split"] == "train") & (embedding["input_set"] == "val")).sum())
+    assert calls == [(train, len(embedding), 7, 0.3, 5)]
+    assert {"umap1", "umap2"} <= set(embedding)

@@ -157,14 +157,16 @@ def _score_set(
     group: pd.DataFrame, methods: pd.DataFrame, fit_rows: pd.DataFrame, test: pd.Series,
     thresholds: dict[str, float], knn_neighbors: int, resamples: int, seed: int,
 ) -> dict[str, Any]:
-    """Score every method on the rows selected by ``test``; rules fitted on ``fit_rows``."""
+    """Score every method on the rows selected by ``test``; rules fitted on ``fit_rows``.
+
+    ``group`` has a RangeIndex (positions), shared by ``methods`` and ``fit_rows``.
+    """
     tr = fit_rows.loc[fit_rows["split"] == "train"].index
     va = fit_rows.loc[fit_rows["split"] == "val"].index
     te = group.loc[test].index
     idx = bootstrap_indices(len(te), resamples, seed)
     loss_te = group.loc[te, "final_loss"].to_numpy()
     latent = np.stack(group["latent"].map(np.asarray).to_numpy())
-    pos = {i: k for k, i in enumerate(group.index)}
     names = [c.removeprefix("score__") for c in methods.columns if c.startswith("score__")]
     results: dict[str, Any] = {}
     for name in names:
@@ -181,9 +183,8 @@ def _score_set(
         results[name] = entry
     knn: dict[str, Any] = {}
     for rule_name, thr in thresholds.items():
-        pred_good = knn_predict(latent[[pos[i] for i in tr]],
-                                good_labels(group.loc[tr, "final_loss"], thr),
-                                latent[[pos[i] for i in te]], knn_neighbors)
+        pred_good = knn_predict(latent[tr], good_labels(group.loc[tr, "final_loss"], thr),
+                                latent[te], knn_neighbors)
         knn[rule_name] = with_intervals(classification_scores,
                                         (pred_good, good_labels(loss_te, thr)), idx)
     results["aelle_knn"] = knn
