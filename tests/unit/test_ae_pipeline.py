@@ -143,8 +143,20 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     assert "| toy | main | lstm | main | novel |" in summary
     figures = tmp_path / "figures" / "toy"
     figure_steps.population_figures(table, figures, task="toy")
-    figure_steps.analysis_figures(tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet",
-                                  figures, task="toy", log_base=2.0)
+    drawn = figure_steps.analysis_figures(
+        tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet", figures, task="toy",
+        log_base=2.0, families=[f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f != "umap"])
+    assert drawn == figure_steps.analysis_figure_paths(
+        figures, analysis="main", arch="lstm",
+        families=[f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f != "umap"])
+    assert {p.name for p in figures.iterdir()} >= {
+        p.name for p in figure_steps.population_figure_paths(figures)}
+    with pytest.raises(ValueError, match="lacks column"):
+        figure_steps.analysis_figures(tmp_path / "fit", tmp_path / "m.json",
+                                      tmp_path / "pred.parquet", figures, task="toy",
+                                      log_base=2.0, families=["umap"])
+    with pytest.raises(ValueError, match="draws"):
+        figure_steps.analysis_figure_paths(figures, analysis="early", families=["umap"])
     for analysis in ("early", "architectures"):
         steps.fit(table, tmp_path / analysis, cfg=cfg, seed=1, analysis=analysis)
         steps.evaluate(table, tmp_path / analysis, tmp_path / f"{analysis}.json",

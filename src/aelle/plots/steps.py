@@ -7,8 +7,8 @@ be ``results/figures/{task}`` so that :func:`index` can name the task.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,71 +55,122 @@ def population_figures(table_path: PathLike, out_dir: PathLike, *, task: str) ->
                                 loss_threshold=threshold)]
 
 
-def _stem(out_dir: PathLike, family: str, metrics: dict[str, Any]) -> Path:
-    variant = "--".join(filter(None, [None if metrics["analysis"] == "main"
-                                      else metrics["analysis"], metrics.get("arch")]))
+ANALYSIS_FAMILIES = {
+    "main": ("ae-training", "aelle-pca-performance", "aelle-pca-size", "predicted-vs-actual",
+             "latent-perturbation", "umap", "novel-inputs"),
+    "early": ("ae-training", "early-epochs"),
+    "architectures": ("ae-training", "aelle-pca-architecture"),
+}
+"""Figure families each analysis can draw (all by default)."""
+
+POPULATION_FAMILIES = ("spectra", "loss-vs-hyperparameter", "distributions")
+
+
+def figure_stem(out_dir: PathLike, family: str, *, analysis: str, arch: str | None = None
+                ) -> Path:
+    """``{out_dir}/{family}[--{analysis unless main}][--{arch}]`` (no suffix)."""
+    variant = "--".join(filter(None, [None if analysis == "main" else analysis, arch]))
     return Path(out_dir) / (f"{family}--{variant}" if variant else family)
+
+
+def analysis_figure_paths(
+    out_dir: PathLike, *, analysis: str, arch: str | None = None,
+    families: Sequence[str] | None = None,
+) -> list[Path]:
+    """The PNG and PDF files :func:`analysis_figures` writes for these arguments (for rules)."""
+    families = _families(analysis, families)
+    return [_with_suffix(figure_stem(out_dir, f, analysis=analysis, arch=arch), suffix)
+            for f in families for suffix in (".png", ".pdf")]
+
+
+def _with_suffix(stem: Path, suffix: str) -> Path:
+    return stem.with_name(stem.name + suffix)
+
+
+def _families(analysis: str, families: Sequence[str] | None) -> tuple[str, ...]:
+    if analysis not in ANALYSIS_FAMILIES:
+        raise ValueError(f"unknown analysis {analysis!r}; expected one of "
+                         f"{tuple(ANALYSIS_FAMILIES)}")
+    allowed = ANALYSIS_FAMILIES[analysis]
+    chosen = allowed if families is None else tuple(families)
+    wrong = [f for f in chosen if f not in allowed]
+    if wrong:
+        raise ValueError(f"analysis {analysis!r} draws {allowed}, not {wrong}")
+    return chosen
 
 
 def analysis_figures(
     fit_dir: PathLike, metrics_path: PathLike, predictions_path: PathLike, out_dir: PathLike,
-    *, task: str, log_base: float,
+    *, task: str, log_base: float, families: Sequence[str] | None = None,
 ) -> list[Path]:
     """Figures of one fitted and evaluated analysis (files of ``aelle.ae.steps``).
 
-    ``main``: aelle-pca-performance, aelle-pca-size (several sizes), predicted-vs-actual,
-    ae-training, latent-perturbation, umap (when fitted), novel-inputs (when scored);
-    ``architectures``: aelle-pca-architecture, ae-training; ``early``: early-epochs,
-    ae-training. Non-main analyses and architecture filters add a ``--variant`` suffix.
+    Draws exactly ``families`` (default: all of ``ANALYSIS_FAMILIES[analysis]``) to the
+    paths :func:`analysis_figure_paths` names; a family whose data is missing (umap not
+    configured, no novel-input spectra) raises, so leave it out of ``families`` then.
     """
     fit_dir = Path(fit_dir)
     metrics = json.loads(Path(metrics_path).read_text())
+    analysis = metrics["analysis"]
+    chosen = _families(analysis, families)
     embedding = pd.read_parquet(fit_dir / "embedding.parquet")
-    curves = pd.read_parquet(fit_dir / "curves.parquet")
-    paths = plot_ae_training(curves, _stem(out_dir, "ae-training", metrics), task=task)
     std = embedding.loc[embedding["input_set"] == "val"]
-    if metrics["analysis"] == "early":
-        scores, thresholds = {}, {}
-        for key, model in metrics["models"].items():
-            epoch = int(key.removeprefix("epoch"))
-            methods = model["test"]["methods"]
-            scores[epoch] = {m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss")}
-            thresholds[epoch] = methods["aelle"]["median"]["threshold"]
-        loss_threshold = float(std["final_loss"].median())
-        return paths + plot_early_epochs(std, scores, thresholds,
-                                         _stem(out_dir, "early-epochs", metrics), task=task,
-                                         loss_threshold=loss_threshold)
-    model = metrics["models"]["main"]
-    aelle = model["test"]["methods"]["aelle"]["median"]
-    threshold = model["label_thresholds"]["median"]
-    if metrics["analysis"] == "architectures":
-        return paths + plot_aelle_pca_architecture(
-            std, model["architecture_shares"], _stem(out_dir, "aelle-pca-architecture", metrics),
-            task=task, pc1_threshold=aelle["threshold"], f1=aelle["f1"])
-    paths += plot_aelle_pca_performance(std, _stem(out_dir, "aelle-pca-performance", metrics),
-                                        task=task, loss_threshold=threshold,
-                                        pc1_threshold=aelle["threshold"], f1=aelle["f1"])
-    if std["size"].nunique() > 1:
-        paths += plot_aelle_pca_size(std, _stem(out_dir, "aelle-pca-size", metrics), task=task)
-    predictions = pd.read_parquet(predictions_path)
-    test = predictions.loc[(predictions["split"] == "test") & (predictions["input_set"] == "val")
-                           & (predictions["model"] == "main")]
-    regression = {m: e["regression"] for m, e in model["test"]["methods"].items()
-                  if "regression" in e}
-    paths += plot_predicted_vs_actual(test, regression,
-                                      _stem(out_dir, "predicted-vs-actual", metrics), task=task)
-    perturbation = pd.read_parquet(fit_dir / "perturbation.parquet")
-    paths += plot_latent_perturbation(perturbation, _stem(out_dir, "latent-perturbation",
-                                                          metrics), task=task, log_base=log_base)
-    if "umap1" in std.columns:
-        paths += plot_umap(std, _stem(out_dir, "umap", metrics), task=task,
-                           loss_threshold=threshold)
-    if "novel_inputs" in model:
-        novel_f1 = model["novel_inputs"]["methods"]["aelle"]["median"]["f1"]
-        paths += plot_novel_inputs(embedding, _stem(out_dir, "novel-inputs", metrics), task=task,
-                                   loss_threshold=threshold, pc1_threshold=aelle["threshold"],
-                                   f1=novel_f1)
-    return paths
+    models = metrics["models"]
+
+    def stem(family: str) -> Path:
+        return figure_stem(out_dir, family, analysis=analysis, arch=metrics.get("arch"))
+
+    def draw(family: str) -> list[Path]:
+        if family == "ae-training":
+            return plot_ae_training(pd.read_parquet(fit_dir / "curves.parquet"), stem(family),
+                                    task=task)
+        if family == "early-epochs":
+            scores, thresholds = {}, {}
+            for key, model in models.items():
+                epoch = int(key.removeprefix("epoch"))
+                methods = model["test"]["methods"]
+                scores[epoch] = {m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss")}
+                thresholds[epoch] = methods["aelle"]["median"]["threshold"]
+            return plot_early_epochs(std, scores, thresholds, stem(family), task=task,
+                                     loss_threshold=float(std["final_loss"].median()))
+        main = models["main"]
+        aelle = main["test"]["methods"]["aelle"]["median"]
+        threshold = main["label_thresholds"]["median"]
+        if family == "aelle-pca-architecture":
+            return plot_aelle_pca_architecture(std, main["architecture_shares"], stem(family),
+                                               task=task, pc1_threshold=aelle["threshold"],
+                                               f1=aelle["f1"])
+        if family == "aelle-pca-performance":
+            return plot_aelle_pca_performance(std, stem(family), task=task,
+                                              loss_threshold=threshold,
+                                              pc1_threshold=aelle["threshold"], f1=aelle["f1"])
+        if family == "aelle-pca-size":
+            return plot_aelle_pca_size(std, stem(family), task=task)
+        if family == "predicted-vs-actual":
+            predictions = pd.read_parquet(predictions_path)
+            test = predictions.loc[(predictions["split"] == "test")
+                                   & (predictions["input_set"] == "val")]
+            regression = {m: e["regression"] for m, e in main["test"]["methods"].items()
+                          if "regression" in e}
+            return plot_predicted_vs_actual(test, regression, stem(family), task=task)
+        if family == "latent-perturbation":
+            return plot_latent_perturbation(pd.read_parquet(fit_dir / "perturbation.parquet"),
+                                            stem(family), task=task, log_base=log_base)
+        if family == "umap":
+            return plot_umap(std, stem(family), task=task, loss_threshold=threshold)
+        if "novel_inputs" not in main:
+            raise ValueError(f"{metrics_path}: no novel-input scores; leave out 'novel-inputs'")
+        return plot_novel_inputs(embedding, stem(family), task=task, loss_threshold=threshold,
+                                 pc1_threshold=aelle["threshold"],
+                                 f1=main["novel_inputs"]["methods"]["aelle"]["median"]["f1"])
+
+    return [path for family in chosen for path in draw(family)]
+
+
+def population_figure_paths(out_dir: PathLike) -> list[Path]:
+    """The PNG and PDF files :func:`population_figures` writes (for rules)."""
+    return [Path(out_dir) / f"{family}{suffix}" for family in POPULATION_FAMILIES
+            for suffix in (".png", ".pdf")]
 
 
 def convergence_figure(
