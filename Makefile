@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CORES ?= all
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test test-fast bench lint format report
+.PHONY: run test test-fast test-deps bench lint format report publish reproduce
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,8 +21,21 @@ run: $(STAMP)
 report: $(STAMP)
 	snakemake --cores 1 --configfile config/config.yaml --report results/report.html
 
-test: $(STAMP)
+test: $(STAMP) test-deps
 	pytest
+
+# Servers and daemons of the integration tests (openssh-server, s3rver, SLURM); returns at
+# once when they are installed.
+test-deps:
+	tools/dvc/install-test-deps.sh
+
+# Record the outputs of a finished run in dvc.lock and push them to the DVC remote.
+publish: $(STAMP)
+	CONFIG=config/config.yaml REMOTE=$(REMOTE) tools/dvc/publish.sh
+
+# From a fresh clone: pull, mark the pulled artifacts current, build figures and report.
+reproduce: $(STAMP)
+	CONFIG=config/config.yaml CORES=$(CORES) REMOTE=$(REMOTE) tools/dvc/reproduce.sh
 
 test-fast: $(STAMP)
 	pytest -m "not workflow and not integration"

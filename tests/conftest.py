@@ -1,5 +1,18 @@
-"""Test-wide settings: one torch thread (CI has two cores) and float64 reference math."""
+"""Test-wide settings and the one tiny workflow run that the workflow, DVC and SLURM tests
+share (made at most once per test session, only when a test asks for it)."""
 
+from pathlib import Path
+
+import pytest
 import torch
+from project import run, tiny_checkout
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A checkout (git repository) that has run `make run` on the tiny configuration."""
+    checkout = tiny_checkout(tmp_path_factory.mktemp("tiny") / "producer")
+    run(["make", "run"], checkout)
+    return checkout

@@ -7,7 +7,7 @@ import numpy as np
 from aelle.data import load_prepared
 from aelle.lyapunov import rnn_spectrum_running
 from aelle.lyapunov.population import checkpoint_cell
-from aelle.models import load_checkpoint
+from aelle.models import load_checkpoint, spectrum_start
 from aelle.runtime import job_logging
 
 spec = snakemake.params.spectrum
@@ -18,8 +18,10 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
     )
     checkpoint = load_checkpoint(Path(snakemake.input.checkpoints)
                                  / f"epoch{snakemake.params.epoch}.pt")
+    warmup, h0 = spectrum_start(checkpoint, warmup)
     running = rnn_spectrum_running(
         checkpoint_cell(checkpoint, slice(0, 1)), measure, warmup_inputs=warmup,
+        h0=None if h0 is None else h0[:1],
         state=spec["state"], qr_every=spec["qr_every"], log_base=snakemake.params.log_base,
         nonfinite="nan", stacked=False,
     )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from aelle.data import load_prepared
 from aelle.lyapunov.population import population_spectra
-from aelle.models import load_checkpoint
+from aelle.models import load_checkpoint, spectrum_start
 from aelle.models.training import progress_bar
 from aelle.runtime import job_logging, resolve_device
 
@@ -16,11 +16,13 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
         w.input_set, spec["sequences"], spec["warmup_steps"], spec["steps"], snakemake.params.seed
     )
     checkpoint = load_checkpoint(Path(snakemake.input.checkpoints) / f"epoch{w.epoch}.pt")
+    warmup, h0 = spectrum_start(checkpoint, warmup)
     with progress_bar(spec["steps"], f"spectra {w.arch}_h{w.size} e{w.epoch}", True) as bar:
         table = population_spectra(
             checkpoint,
             measure,
             warmup_inputs=warmup,
+            h0=h0,
             input_set=w.input_set,
             state=spec["state"],
             qr_every=spec["qr_every"],

@@ -39,11 +39,20 @@ def split_networks(
 def assign_split(table: pd.DataFrame, fractions: Sequence[float], seed: int) -> pd.DataFrame:
     """Return a copy of ``table`` with a ``split`` column shared by all rows of a network.
 
-    Only networks with at least one usable row are split; rows of the others get
-    ``"excluded"``.
+    The split is stratified by population: the networks of each (``arch``, ``size``) are
+    split on their own with :func:`split_networks`, so every population has networks in
+    train, validation and test, and any analysis restricted to one architecture or size
+    still has all three splits. Only networks with at least one usable row are split; rows
+    of the others get ``"excluded"``.
     """
-    usable_ids = table.loc[table["usable"], "network_id"].unique()
-    mapping = split_networks(usable_ids, fractions, seed)
+    usable = table.loc[table["usable"]]
+    mapping: dict[str, str] = {}
+    for (arch, size), group in usable.groupby(["arch", "size"], sort=True):
+        ids = group["network_id"].unique()
+        if len(ids) < 3:
+            raise ValueError(f"population {arch} h{size}: {len(ids)} usable networks, "
+                             f"at least 3 are needed to fill train, validation and test")
+        mapping.update(split_networks(ids, fractions, seed))
     out = table.copy()
     out["split"] = out["network_id"].map(mapping).fillna("excluded")
     return out

@@ -39,6 +39,7 @@ def population_spectra(
     inputs: Tensor,
     *,
     warmup_inputs: Tensor | None = None,
+    h0: Tensor | None = None,
     input_set: str = "val",
     state: str = "full",
     qr_every: int = 1,
@@ -52,7 +53,8 @@ def population_spectra(
     """Spectrum table of every network in ``checkpoint`` (format ``aelle-population/1``).
 
     ``inputs`` / ``warmup_inputs`` are ``(batch, time, features)`` shared by all networks
-    and moved to ``device``; ``chunk`` networks are measured per stacked call (default:
+    and moved to ``device``; ``h0`` is an optional start state ``(K, batch, n)`` per network
+    (default zero); ``chunk`` networks are measured per stacked call (default:
     all at once); ``progress(1)`` is called after each measured step of each chunk. Other
     arguments are those of :func:`~aelle.lyapunov.rnn.rnn_spectrum`.
     """
@@ -64,12 +66,14 @@ def population_spectra(
     warmup = None if warmup_inputs is None else warmup_inputs.to(device)
     parts = []
     for start in range(0, total, chunk):
-        cell = checkpoint_cell(checkpoint, slice(start, start + chunk), device)
+        networks = slice(start, start + chunk)
+        cell = checkpoint_cell(checkpoint, networks, device)
         parts.append(
             rnn_spectrum(
                 cell,
                 inputs,
                 warmup_inputs=warmup,
+                h0=None if h0 is None else h0[networks].to(device),
                 qr_every=qr_every,
                 num_exponents=num_exponents,
                 state=state,

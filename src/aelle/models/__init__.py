@@ -4,7 +4,7 @@ Entry point for the workflow: :func:`train_shard`. Figures use :mod:`aelle.model
 """
 
 from aelle.models.checkpoint import load_checkpoint, population_from_checkpoint, save_checkpoint
-from aelle.models.force import FORCE_ARCHS, ForcePopulation, teacher_forced_states
+from aelle.models.force import FORCE_ARCHS, ForcePopulation, spectrum_start, teacher_forced_states
 from aelle.models.population import Population
 from aelle.models.seeds import draw_p, network_id, network_seed
 from aelle.models.training import RECORD_COLUMNS, train_shard
@@ -20,6 +20,7 @@ __all__ = [
     "network_seed",
     "population_from_checkpoint",
     "save_checkpoint",
+    "spectrum_start",
     "teacher_forced_states",
     "train_shard",
 ]

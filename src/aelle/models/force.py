@@ -202,3 +202,18 @@ def teacher_forced_states(checkpoint: dict[str, Any], inputs: Tensor) -> Tensor:
     for t in range(drive.shape[1]):
         state = cell.step(state, drive[:, t].expand(k, batch, 1))
     return state
+
+
+def spectrum_start(
+    checkpoint: dict[str, Any], warmup: Tensor
+) -> tuple[Tensor | None, Tensor | None]:
+    """``(warmup_inputs, h0)`` for measuring a checkpoint's spectrum after ``warmup``.
+
+    ``warmup`` is ``(B, Tw, I)``. Driven networks warm up on it from the zero state
+    (returns ``(warmup, None)``). A FORCE network measured in closed loop would sit on the
+    fixed point x = 0, so it starts from its teacher-forced states instead (returns
+    ``(None, h0 (K, B, N))``, see :func:`teacher_forced_states`).
+    """
+    if checkpoint["kind"] != "force":
+        return warmup, None
+    return None, teacher_forced_states(checkpoint, warmup)

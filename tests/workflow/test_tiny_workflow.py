@@ -1,0 +1,114 @@
+"""The whole DAG on the tiny configuration: every output exists and is valid, the report
+builds, a killed run resumes without recomputing finished shards, and spectra are
+reproducible from scratch."""
+
+import json
+import math
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import matplotlib.image
+import pandas as pd
+import pytest
+from project import command_env, run, tiny_checkout
+
+from aelle.plots import FAMILIES
+
+pytestmark = pytest.mark.workflow
+
+
+def finite_numbers(value, where="metrics"):
+    """Yield (path, number) for every number in a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from finite_numbers(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from finite_numbers(item, f"{where}[{i}]")
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield where, value
+
+
+def test_nothing_left_to_do(tiny_run):
+    proc = run(["snakemake", "-n"], tiny_run)
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_every_figure_decodes_and_every_family_is_indexed(tiny_run):
+    figures = tiny_run / "results/figures"
+    pngs = sorted(figures.rglob("*.png"))
+    assert pngs
+    for png in pngs:
+        image = matplotlib.image.imread(png)
+        assert image.shape[0] > 100 and image.shape[1] > 100, png
+        assert png.with_suffix(".pdf").read_bytes().startswith(b"%PDF"), png
+    index = (figures / "INDEX.md").read_text()
+    missing = [family for family in FAMILIES if f"| {family} |" not in index]
+    assert not missing, f"families without a figure: {missing}"
+    assert index.count(".png") == len(pngs)
+
+
+def test_metrics_are_finite_and_summarised(tiny_run):
+    metrics = json.loads((tiny_run / "results/metrics.json").read_text())
+    numbers = list(finite_numbers(metrics))
+    assert numbers
+    bad = [(path, x) for path, x in numbers if not math.isfinite(x)]
+    assert not bad, bad[:5]
+    summary = (tiny_run / "results/summary.md").read_text()
+    for task in ("smnist", "charrnn", "signal"):
+        assert f"| {task} |" in summary
+
+
+def test_tables_have_a_row_per_network_and_epoch(tiny_run):
+    records = pd.concat(pd.read_parquet(p) for p in (tiny_run / "results/train").rglob(
+        "records.parquet"))
+    assert not records.duplicated(["network_id", "epoch"]).any()
+    # tiny: 5 smnist + 3 charrnn + 2 signal populations of 8 networks, checkpoints 0, 1, 2
+    assert len(records) == (5 + 3 + 2) * 8 * 3
+    spectra = pd.concat(pd.read_parquet(p) for p in (tiny_run / "results/spectra").rglob(
+        "*.parquet"))
+    assert set(spectra["input_set"]) == {"val", "novel"}
+    assert len(spectra) == (5 + 3 + 2) * 8 * 4
+
+
+def test_report_builds(tiny_run):
+    run(["snakemake", "--report", "results/report.html"], tiny_run)
+    assert (tiny_run / "results/report.html").stat().st_size > 10_000
+
+
+def spectra_tables(root: Path) -> dict[str, pd.DataFrame]:
+    return {str(p.relative_to(root)): pd.read_parquet(p)
+            for p in sorted((root / "results/spectra").rglob("*.parquet"))}
+
+
+def test_killed_run_resumes_without_recomputing_and_spectra_are_reproducible(
+    tiny_run, tmp_path
+):
+    checkout = tiny_checkout(tmp_path / "resume")
+    proc = subprocess.Popen(["snakemake", "--cores", "2", "spectra"], cwd=checkout,
+                            env=command_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while len(list((checkout / "results/train").rglob("records.parquet"))) < 3:
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "no shard finished within 10 minutes"
+            time.sleep(0.5)
+        time.sleep(1.0)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finished = {p: p.stat().st_mtime_ns
+                for p in (checkout / "results/train").rglob("records.parquet")}
+    log = run(["snakemake", "--cores", "2", "spectra"], checkout).stderr
+    unchanged = {p: p.stat().st_mtime_ns for p in finished}
+    assert unchanged == finished, "a finished shard was trained again"
+    shards = len(list((tiny_run / "results/train").rglob("records.parquet")))
+    assert log.count("rule train_shard:") == shards - len(finished)
+    ours, reference = spectra_tables(checkout), spectra_tables(tiny_run)
+    assert ours.keys() == reference.keys()
+    for name, table in ours.items():
+        pd.testing.assert_frame_equal(table, reference[name], check_exact=True, obj=name)
