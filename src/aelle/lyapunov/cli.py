@@ -22,6 +22,7 @@ from tqdm import tqdm
 from aelle.lyapunov.population import population_spectra
 from aelle.lyapunov.rnn import STATE_CONVENTIONS
 from aelle.models.checkpoint import load_checkpoint
+from aelle.models.force import spectrum_start
 from aelle.runtime import resolve_device
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -40,7 +41,9 @@ def register(subparsers: Any) -> None:
         "--inputs", type=Path, required=True,
         help="measured inputs, .npy or .pt, float (batch, time, features)",
     )  # fmt: skip
-    p.add_argument("--warmup-inputs", type=Path, help="warm-up inputs, same batch (optional)")
+    p.add_argument("--warmup-inputs", type=Path,
+                   help="warm-up inputs, same batch (optional; FORCE networks are teacher-forced "
+                        "on them, then measured in closed loop)")
     p.add_argument("--output", type=Path, required=True, help="table: .parquet or .csv")
     p.add_argument("--input-set", default="val", help="label for the input_set column")
     p.add_argument("--state", choices=STATE_CONVENTIONS, default="full")
@@ -90,12 +93,14 @@ def run(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     checkpoint = load_checkpoint(args.checkpoint)
     inputs = load_inputs(args.inputs)
-    warmup = None if args.warmup_inputs is None else load_inputs(args.warmup_inputs)
+    warmup, h0 = None, None
+    if args.warmup_inputs is not None:
+        warmup, h0 = spectrum_start(checkpoint, load_inputs(args.warmup_inputs))
     total = len(checkpoint["network_ids"])
     chunks = math.ceil(total / (args.chunk or total)) if total else 0
     with tqdm(total=chunks * inputs.shape[1], desc="spectrum", unit="step") as bar:
         table = population_spectra(
-            checkpoint, inputs, warmup_inputs=warmup, input_set=args.input_set,
+            checkpoint, inputs, warmup_inputs=warmup, h0=h0, input_set=args.input_set,
             state=args.state, qr_every=args.qr_every, num_exponents=args.num_exponents,
             log_base=args.log_base, dtype=DTYPES[args.dtype], device=device,
             chunk=args.chunk, progress=bar.update,
