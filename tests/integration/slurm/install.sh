@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install Debian's SLURM (slurmctld, slurmd, client tools) and munge if any is missing.
+# Idempotent: does nothing when every binary is already on PATH. Needs root (CI runs as root).
+set -euo pipefail
+
+need=(slurmctld slurmd sbatch squeue scontrol munged)
+missing=0
+for cmd in "${need[@]}"; do
+    command -v "$cmd" >/dev/null 2>&1 || missing=1
+done
+if [[ $missing -eq 0 ]]; then
+    exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install.sh: SLURM or munge is missing and installing them needs root" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null

@@ -1,0 +1,302 @@
+"""The workflow on a real single-node SLURM through profiles/slurm (issue 7).
+
+A private SLURM (munged, slurmctld, slurmd; tests/integration/slurm/cluster.py) runs on this
+host inside private network and mount namespaces. Snakemake runs with
+``--profile profiles/slurm --profile <local override>`` (override.py: resources fitted to the
+test node, everything else from the cluster profile). The tests prove from SLURM's own job
+completion log and from each job's kept SLURM log that every job went through sbatch, that
+training shards were grouped and GPU requests reached SLURM, that the outputs equal a local
+run's, and that a failing job ends the run promptly with its rule and log named and a rerun
+resumes. Every daemon is stopped by PID when the module ends, pass or fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
+
+from cluster import SlurmCluster
+from jobs import job_runs, submissions
+from override import TEST_RUNTIME_MIN, TEST_THREADS, write_override
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+PROFILE = REPO / "profiles" / "slurm"
+CPU_PROFILE = REPO / "profiles" / "slurm-cpu"
+TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+FAILING_SNAKEFILE = Path(__file__).resolve().parent / "slurm" / "failing" / "Snakefile"
+VENV_BIN = Path(sys.executable).parent
+SNAKEMAKE = str(VENV_BIN / "snakemake")
+#: Phase target rules (no action; Snakemake runs them itself).
+PHASE_RULES = {"all", "data", "train", "spectra", "aelle", "figures"}
+#: Rules whose jobs ask SLURM for a GPU in profiles/slurm.
+GPU_RULES = {"train_shard", "spectrum_shard"}
+#: The task whose first population the cluster run computes (data, training, spectra):
+#: signal has two training shards per population in the tiny config, so shards group.
+SLICE_TASK = "signal"
+TINY_ARGS = ["--configfile", str(TINY_CONFIG.relative_to(REPO))]
+#: Columns that legitimately differ between two runs (timings).
+VOLATILE_COLUMNS = {"wall_s"}
+WORKFLOW_TIMEOUT_S = 900
+FAILURE_TIMEOUT_S = 180
+
+
+def _environment() -> dict[str, str]:
+    """The test's environment with the venv first on PATH; sbatch exports it to every job."""
+    return {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _copy_checkout(dest: Path) -> Path:
+    """Copy the files git would see (tracked and untracked, not ignored) into ``dest``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def slurm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmCluster]:
+    """A started cluster for the whole module; stopped by PID afterwards, pass or fail."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        pytest.skip("the SLURM test cluster needs Linux and root (namespaces, mounts, daemons)")
+    cluster = SlurmCluster(tmp_path_factory.mktemp("slurm"))
+    with cluster:
+        yield cluster
+
+
+def _run_slurm(
+    cluster: SlurmCluster, workdir: Path, override: Path, args: list[str], timeout_s: float
+) -> subprocess.CompletedProcess[str]:
+    """Snakemake with the cluster profile and the local override, inside the namespaces."""
+    argv = [
+        SNAKEMAKE,
+        *("--profile", str(PROFILE), "--profile", str(override)),
+        *("--workflow-profile", "none"),
+        *args,
+    ]
+    return subprocess.run(
+        cluster.command(argv, cwd=workdir),
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+
+
+def _explain(done: subprocess.CompletedProcess[str], cluster: SlurmCluster) -> str:
+    return f"exit {done.returncode}\n{done.stderr[-8000:]}\n{cluster.log_tail()}"
+
+
+def _minutes(limit: str) -> int:
+    """SLURM's ``[D-]HH:MM:SS`` time limit in whole minutes."""
+    days, _, clock = limit.rpartition("-")
+    hours, minutes, _ = (int(part) for part in clock.split(":"))
+    return (int(days or 0) * 24 + hours) * 60 + minutes
+
+
+def test_profiles_name_every_workflow_rule() -> None:
+    """Snakemake ignores set-resources of unknown rules silently: both cluster profiles must
+    size exactly the workflow's rules that do work, and only training and spectra get GPUs."""
+    listed = subprocess.run(
+        [SNAKEMAKE, "--list-rules", "--workflow-profile", "none", *TINY_ARGS],
+        cwd=REPO,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    working_rules = set(listed.stdout.split()) - PHASE_RULES
+    gpu_profile = yaml.safe_load((PROFILE / "config.yaml").read_text())
+    cpu_profile = yaml.safe_load((CPU_PROFILE / "config.yaml").read_text())
+    for profile in (gpu_profile, cpu_profile):
+        assert set(profile["set-resources"]) == working_rules
+        assert set(profile["set-threads"]) == working_rules
+    gpu_rules = {r for r, res in gpu_profile["set-resources"].items() if res.get("gpu")}
+    assert gpu_rules == GPU_RULES
+    assert not any("gpu" in res for res in cpu_profile["set-resources"].values())
+    assert set(gpu_profile["groups"]) <= working_rules
+    assert set(cpu_profile["group-components"]) == set(gpu_profile["groups"].values())
+
+
+def _slice_targets(workdir: Path) -> list[str]:
+    """The spectrum tables at the final epoch (validation and novel inputs) of the first
+    population of SLICE_TASK in the tiny config, read from a dry run of the spectra phase.
+    Building them runs the data, training-shard and spectrum-shard rules."""
+    dry = subprocess.run(
+        [SNAKEMAKE, "spectra", "--dry-run", "--workflow-profile", "none", *TINY_ARGS],
+        cwd=workdir,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    tables = sorted(
+        Path(o)
+        for run in job_runs(dry.stderr + dry.stdout)
+        if run.rule == "spectrum_shard"
+        for o in run.outputs
+        if o.startswith(f"results/spectra/{SLICE_TASK}/")
+    )
+    population = tables[0].parents[1]
+    ours = [t for t in tables if t.parents[1] == population]
+    final = max(int(t.name.split("_")[0].removeprefix("e")) for t in ours)
+    return [str(t) for t in ours if t.name.startswith(f"e{final}_")]
+
+
+def _assert_equal(ours: object, theirs: object, where: str) -> None:
+    """Bitwise equality of nested dicts / lists of tensors, strings and numbers."""
+    assert type(ours) is type(theirs), where
+    if isinstance(ours, dict):
+        assert ours.keys() == theirs.keys(), where
+        for key in ours:
+            _assert_equal(ours[key], theirs[key], f"{where}[{key!r}]")
+    elif isinstance(ours, list | tuple):
+        assert len(ours) == len(theirs), where
+        for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            _assert_equal(a, b, f"{where}[{index}]")
+    elif isinstance(ours, torch.Tensor):
+        assert ours.dtype == theirs.dtype and torch.equal(ours, theirs), where
+    else:
+        assert ours == theirs, where
+
+
+def _assert_same_results(ours: Path, theirs: Path) -> int:
+    """Every result file of the local run exists in ours with equal content: Parquet tables
+    (timing columns aside) and torch checkpoints, bitwise. Returns the number compared."""
+    kinds = {".parquet", ".pt"}
+    names = sorted(p.relative_to(theirs) for p in theirs.rglob("*") if p.suffix in kinds)
+    assert names == sorted(p.relative_to(ours) for p in ours.rglob("*") if p.suffix in kinds)
+    for name in names:
+        if name.suffix == ".parquet":
+            a, b = pd.read_parquet(ours / name), pd.read_parquet(theirs / name)
+            keep = [c for c in b.columns if c not in VOLATILE_COLUMNS]
+            pd.testing.assert_frame_equal(a[keep], b[keep], check_exact=True, obj=str(name))
+        else:
+            a = torch.load(ours / name, weights_only=True)
+            _assert_equal(a, torch.load(theirs / name, weights_only=True), str(name))
+    return len(names)
+
+
+def test_tiny_workflow_runs_through_sbatch_and_matches_local_run(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    slurm_dir = _copy_checkout(tmp_path / "slurm-run")
+    local_dir = _copy_checkout(tmp_path / "local-run")
+    override = write_override(PROFILE, tmp_path / "override")
+    targets = _slice_targets(local_dir)
+
+    # The local run overlaps the SLURM run, which mostly waits on the scheduler.
+    local = subprocess.Popen(
+        [SNAKEMAKE, *targets, "--cores", "2", *TINY_ARGS],
+        cwd=local_dir,
+        env=_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        done = _run_slurm(slurm, slurm_dir, override, [*targets, *TINY_ARGS], WORKFLOW_TIMEOUT_S)
+        _, local_err = local.communicate(timeout=WORKFLOW_TIMEOUT_S)
+    finally:
+        if local.poll() is None:
+            local.kill()
+            local.wait()
+    assert done.returncode == 0, _explain(done, slurm)
+    assert local.returncode == 0, local_err[-8000:]
+
+    # Snakemake itself ran no job; every job it scheduled ...
+    runs = job_runs(done.stderr)
+    assert not [run for run in runs if run.local]
+    scheduled = sorted((run.rule, run.wildcards) for run in runs)
+    assert {"prepare_data", "train_shard", "spectrum_shard"} <= {rule for rule, _ in scheduled}
+    # ... was submitted with sbatch, and SLURM recorded each submission as completed.
+    submitted = submissions(done.stderr)
+    records = {record["JobId"]: record for record in slurm.job_records()}
+    assert {s.slurm_id for s in submitted} == set(records)
+    assert {r["JobState"] for r in records.values()} == {"COMPLETED"}
+    assert {r["WorkDir"] for r in records.values()} == {str(slurm_dir.resolve())}
+    # Each job ran inside one of those SLURM jobs (its kept SLURM log shows it running), and
+    # together they ran exactly the scheduled jobs.
+    ran_in_slurm: dict[str, list[tuple[str, str]]] = {}
+    for submission in submitted:
+        assert submission.log.is_file(), f"SLURM log not kept: {submission.log}"
+        ran_in_slurm[submission.slurm_id] = [
+            (run.rule, run.wildcards) for run in job_runs(submission.log.read_text()) if run.local
+        ]
+    assert sorted(job for jobs in ran_in_slurm.values() for job in jobs) == scheduled
+    # Training and spectrum shards went to SLURM several to a submission, one rule each.
+    grouped = [{rule for rule, _ in jobs} for jobs in ran_in_slurm.values() if len(jobs) > 1]
+    assert {"train_shard"} in grouped and {"spectrum_shard"} in grouped, ran_in_slurm
+    assert all(rules in ({"train_shard"}, {"spectrum_shard"}) for rules in grouped)
+    # GPU requests of training and spectra reached SLURM, one GPU per submission; a group
+    # asked for its jobs' summed runtime (they share the GPU in turn) and one job's CPUs.
+    for slurm_id, jobs in ran_in_slurm.items():
+        wants_gpu = {rule for rule, _ in jobs} <= GPU_RULES
+        details = slurm.job_details(slurm_id)
+        assert (details.get("TresPerJob") == "gres:gpu:1") == wants_gpu, (jobs, details)
+        assert details["NumCPUs"] == str(TEST_THREADS), details
+        assert _minutes(details["TimeLimit"]) == len(jobs) * TEST_RUNTIME_MIN, (jobs, details)
+
+    # Same seeds, same code: the cluster's results equal the local run's.
+    assert _assert_same_results(slurm_dir / "results", local_dir / "results") >= len(targets)
+
+
+def test_failing_job_stops_the_run_with_rule_and_log_then_rerun_resumes(
+    slurm: SlurmCluster, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "failing"
+    workdir.mkdir()
+    override = write_override(PROFILE, tmp_path / "override")
+    args = ["--snakefile", str(FAILING_SNAKEFILE)]
+    before = {record["JobId"] for record in slurm.job_records()}
+
+    start = time.monotonic()
+    failed = _run_slurm(slurm, workdir, override, args, FAILURE_TIMEOUT_S)
+    elapsed = time.monotonic() - start
+    assert failed.returncode != 0, failed.stderr[-4000:]
+    assert elapsed < FAILURE_TIMEOUT_S
+    assert "Error in rule train_shard" in failed.stderr, failed.stderr[-4000:]
+    assert "logs/train/shard1.log" in failed.stderr
+    assert "injected failure" in (workdir / "logs/train/shard1.log").read_text()
+    first = {r["JobId"]: r for r in slurm.job_records() if r["JobId"] not in before}
+    assert "FAILED" in {r["JobState"] for r in first.values()}, first
+    # The failed SLURM job's log is kept and named in the error report.
+    failed_logs = [
+        s.log for s in submissions(failed.stderr) if first[s.slurm_id]["JobState"] == "FAILED"
+    ]
+    assert failed_logs and all(log.is_file() for log in failed_logs)
+    assert all(str(log) in failed.stderr for log in failed_logs), failed.stderr[-4000:]
+
+    (workdir / "healed").touch()
+    rerun = _run_slurm(slurm, workdir, override, args, FAILURE_TIMEOUT_S)
+    assert rerun.returncode == 0, _explain(rerun, slurm)
+    redone = {(run.rule, run.wildcards) for run in job_runs(rerun.stderr) if not run.local}
+    # The failed shard and what depends on it ran again (shard 0 too if its group stopped
+    # before reaching it); the finished data step did not.
+    assert {("train_shard", "shard=1"), ("summary", "")} <= redone, rerun.stderr[-4000:]
+    assert redone <= {("train_shard", "shard=0"), ("train_shard", "shard=1"), ("summary", "")}
+    assert (workdir / "results/summary.txt").read_text() == "trained shard 0\ntrained shard 1\n"
