@@ -68,7 +68,7 @@ def test_outputs_persist_and_metrics_declared(stages: dict) -> None:
         for out in stage.get("outs", []) + stage.get("metrics", []):
             (options,) = out.values()
             assert options == {"persist": True}, f"stage {name}: {out}"
-    assert stages["aelle"]["metrics"] == [{"results/metrics.json": {"persist": True}}]
+    assert stages["figures"]["metrics"] == [{"results/metrics.json": {"persist": True}}]
 
 
 def dry_run_jobs() -> list[tuple[str, list[str], list[str]]]:
