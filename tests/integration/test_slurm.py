@@ -1,13 +1,13 @@
 """The workflow on a real single-node SLURM through profiles/slurm (issue 7).
 
-A private SLURM (munged, slurmctld, slurmd; tests/integration/slurm/cluster.py) runs on this
-host inside private network and mount namespaces. Snakemake runs with
-``--profile profiles/slurm --profile <local override>`` (override.py: resources fitted to the
-test node, everything else from the cluster profile). The tests prove from SLURM's own job
-completion log and from each job's kept SLURM log that every job went through sbatch, that
-training shards were grouped and GPU requests reached SLURM, that the outputs equal a local
-run's, and that a failing job ends the run promptly with its rule and log named and a rerun
-resumes. Every daemon is stopped by PID when the module ends, pass or fail.
+A private SLURM (munged, slurmctld, slurmd; slurm/slurm_cluster.py) runs on this host inside
+private network and mount namespaces. Snakemake runs with ``--profile profiles/slurm
+--profile <local override>`` (slurm/slurm_override.py: resources fitted to the test node,
+everything else from the cluster profile). The tests prove from SLURM's own records (job
+completion log, scontrol) and from each job's kept SLURM log that every job went through
+sbatch, that shards were grouped and GPU requests reached SLURM, that the outputs equal a
+local run's, and that a failing job ends the run promptly with its rule and log named and a
+rerun resumes. Every daemon is stopped by PID when the module ends, pass or fail.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 
-from cluster import SlurmCluster
-from jobs import job_runs, submissions
-from override import TEST_RUNTIME_MIN, TEST_THREADS, write_override
+from slurm_cluster import SlurmCluster
+from slurm_jobs import job_runs, submissions
+from slurm_override import TEST_RUNTIME_MIN, TEST_THREADS, write_override
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@
 # Idempotent: does nothing when every binary is already on PATH. Needs root (CI runs as root).
 set -euo pipefail
 
-need=(slurmctld slurmd sbatch squeue scontrol munged)
+need=(munged slurmctld slurmd sbatch srun squeue sinfo scontrol scancel)
 missing=0
 for cmd in "${need[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing=1

@@ -1,14 +1,15 @@
 """A throwaway single-node SLURM (munged, slurmctld, slurmd) for the integration tests.
 
 The daemons run as root in a private network namespace whose only interface is ``lo``
-(127.0.0.0/8), so nothing listens on the machine's network, and in a private mount namespace
+(127.0.0.1 and 127.0.0.2), so nothing listens on the machine's network, and in a private
+mount namespace
 where the generated ``slurm.conf`` is bind-mounted over ``/etc/slurm``: SLURM's job steps read
 ``/etc/slurm/slurm.conf`` whatever ``SLURM_CONF`` says, and the host's ``/etc/slurm`` stays
 untouched. Every command that talks to the cluster (sbatch, squeue, snakemake) runs through
 :meth:`SlurmCluster.command`, which enters both namespaces with ``nsenter``.
 
-:meth:`SlurmCluster.stop` ends, by PID, every process still inside the private network
-namespace (the daemons, job steps and jobs), then the process that holds the namespaces.
+:meth:`SlurmCluster.stop` ends by PID the daemons it started, then every process left in the
+private network namespace (job steps, jobs), then the process that holds the namespaces.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 INSTALL_SCRIPT = HERE / "install.sh"
 CONF_TEMPLATE = HERE / "slurm.conf.in"
-REQUIRED_COMMANDS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scancel")
+REQUIRED_COMMANDS = (
+    *("munged", "slurmctld", "slurmd"),
+    *("sbatch", "srun", "squeue", "sinfo", "scontrol", "scancel"),
+)
 
 
 class SlurmError(RuntimeError):
