@@ -28,6 +28,7 @@ test: $(STAMP) test-deps
 # once when they are installed.
 test-deps:
 	tools/dvc/install-test-deps.sh
+	tests/integration/slurm/install.sh
 
 # Record the outputs of a finished run in dvc.lock and push them to the DVC remote.
 publish: $(STAMP)
