@@ -1,17 +1,19 @@
 """The workflow on a real single-node SLURM through profiles/slurm (issue 7).
 
 A private SLURM (munged, slurmctld, slurmd; slurm/slurm_cluster.py) runs on this host inside
-private network and mount namespaces. Snakemake runs with ``--profile profiles/slurm
---profile <local override>`` (slurm/slurm_override.py: resources fitted to the test node,
-everything else from the cluster profile). The tests prove from SLURM's own records (job
-completion log, scontrol) and from each job's kept SLURM log that every job went through
-sbatch, that shards were grouped and GPU requests reached SLURM, that the outputs equal a
-local run's, and that a failing job ends the run promptly with its rule and log named and a
-rerun resumes. Every daemon is stopped by PID when the module ends, pass or fail.
+private network and mount namespaces. Snakemake runs the whole workflow (``rule all``) on
+tests/config/slurm.yaml with ``--profile profiles/slurm --profile <local override>``
+(slurm/slurm_override.py: resources fitted to the test node, everything else from the
+cluster profile). The tests prove from SLURM's own records (job completion log, scontrol)
+and from each job's kept SLURM log that every job of every rule went through sbatch, that
+jobs were grouped and GPU requests reached SLURM, that the outputs equal a local run's, and
+that a failing job ends the run promptly with its rule and log named and a rerun resumes.
+Every daemon is stopped by PID when the module ends, pass or fail.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 
 from slurm_cluster import SlurmCluster
 from slurm_jobs import job_runs, submissions
-from slurm_override import TEST_RUNTIME_MIN, TEST_THREADS, write_override
+from slurm_override import ANALYSIS_RULES, TEST_RUNTIME_MIN, TEST_THREADS, write_override
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +39,9 @@ REPO = Path(__file__).resolve().parents[2]
 PROFILE = REPO / "profiles" / "slurm"
 CPU_PROFILE = REPO / "profiles" / "slurm-cpu"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+#: The cluster run's config: the whole DAG on one task and one population (two training
+#: shards, so shards group), copied over config/config.yaml of each run's checkout.
+SLURM_CONFIG = REPO / "tests" / "config" / "slurm.yaml"
 FAILING_SNAKEFILE = Path(__file__).resolve().parent / "slurm" / "failing" / "Snakefile"
 VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = str(VENV_BIN / "snakemake")
@@ -44,9 +49,9 @@ SNAKEMAKE = str(VENV_BIN / "snakemake")
 PHASE_RULES = {"all", "data", "train", "spectra", "aelle", "figures"}
 #: Rules whose jobs ask SLURM for a GPU in profiles/slurm.
 GPU_RULES = {"train_shard", "spectrum_shard"}
-#: The task whose first population the cluster run computes (data, training, spectra):
-#: signal has two training shards per population in the tiny config, so shards group.
-SLICE_TASK = "signal"
+#: Rule groups a submission of several jobs may hold: the profile's shard groups and the
+#: override's analysis group (slurm/slurm_override.py).
+GROUPED_RULES = ({"train_shard"}, {"spectrum_shard"}, set(ANALYSIS_RULES))
 TINY_ARGS = ["--configfile", str(TINY_CONFIG.relative_to(REPO))]
 #: Columns that legitimately differ between two runs (timings).
 VOLATILE_COLUMNS = {"wall_s"}
@@ -60,7 +65,8 @@ def _environment() -> dict[str, str]:
 
 
 def _copy_checkout(dest: Path) -> Path:
-    """Copy the files git would see (tracked and untracked, not ignored) into ``dest``."""
+    """Copy the files git would see (tracked and untracked, not ignored) into ``dest``, with
+    SLURM_CONFIG as its config/config.yaml."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=REPO,
@@ -72,6 +78,7 @@ def _copy_checkout(dest: Path) -> Path:
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
+    shutil.copy2(SLURM_CONFIG, dest / "config" / "config.yaml")
     return dest
 
 
@@ -116,9 +123,8 @@ def _minutes(limit: str) -> int:
     return (int(days or 0) * 24 + hours) * 60 + minutes
 
 
-def test_profiles_name_every_workflow_rule() -> None:
-    """Snakemake ignores set-resources of unknown rules silently: both cluster profiles must
-    size exactly the workflow's rules that do work, and only training and spectra get GPUs."""
+def _working_rules() -> set[str]:
+    """The workflow's rules that do work (phase target rules aside)."""
     listed = subprocess.run(
         [SNAKEMAKE, "--list-rules", "--workflow-profile", "none", *TINY_ARGS],
         cwd=REPO,
@@ -128,7 +134,13 @@ def test_profiles_name_every_workflow_rule() -> None:
         timeout=120,
         check=True,
     )
-    working_rules = set(listed.stdout.split()) - PHASE_RULES
+    return set(listed.stdout.split()) - PHASE_RULES
+
+
+def test_profiles_name_every_workflow_rule() -> None:
+    """Snakemake ignores set-resources of unknown rules silently: both cluster profiles must
+    size exactly the workflow's rules that do work, and only training and spectra get GPUs."""
+    working_rules = _working_rules()
     gpu_profile = yaml.safe_load((PROFILE / "config.yaml").read_text())
     cpu_profile = yaml.safe_load((CPU_PROFILE / "config.yaml").read_text())
     for profile in (gpu_profile, cpu_profile):
@@ -139,32 +151,6 @@ def test_profiles_name_every_workflow_rule() -> None:
     assert not any("gpu" in res for res in cpu_profile["set-resources"].values())
     assert set(gpu_profile["groups"]) <= working_rules
     assert set(cpu_profile["group-components"]) == set(gpu_profile["groups"].values())
-
-
-def _slice_targets(workdir: Path) -> list[str]:
-    """The spectrum tables at the final epoch (validation and novel inputs) of the first
-    population of SLICE_TASK in the tiny config, read from a dry run of the spectra phase.
-    Building them runs the data, training-shard and spectrum-shard rules."""
-    dry = subprocess.run(
-        [SNAKEMAKE, "spectra", "--dry-run", "--workflow-profile", "none", *TINY_ARGS],
-        cwd=workdir,
-        env=_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    tables = sorted(
-        Path(o)
-        for run in job_runs(dry.stderr + dry.stdout)
-        if run.rule == "spectrum_shard"
-        for o in run.outputs
-        if o.startswith(f"results/spectra/{SLICE_TASK}/")
-    )
-    population = tables[0].parents[1]
-    ours = [t for t in tables if t.parents[1] == population]
-    final = max(int(t.name.split("_")[0].removeprefix("e")) for t in ours)
-    return [str(t) for t in ours if t.name.startswith(f"e{final}_")]
 
 
 def _assert_equal(ours: object, theirs: object, where: str) -> None:
@@ -184,34 +170,55 @@ def _assert_equal(ours: object, theirs: object, where: str) -> None:
         assert ours == theirs, where
 
 
+def _files(root: Path, pattern: str) -> list[Path]:
+    """Files under ``root`` matching ``pattern`` (hidden files aside), relative, sorted."""
+    return sorted(
+        p.relative_to(root) for p in root.glob(pattern) if p.is_file() and p.name[0] != "."
+    )
+
+
 def _assert_same_results(ours: Path, theirs: Path) -> int:
-    """Every result file of the local run exists in ours with equal content: Parquet tables
-    (timing columns aside) and torch checkpoints, bitwise. Returns the number compared."""
-    kinds = {".parquet", ".pt"}
-    names = sorted(p.relative_to(theirs) for p in theirs.rglob("*") if p.suffix in kinds)
-    assert names == sorted(p.relative_to(ours) for p in ours.rglob("*") if p.suffix in kinds)
-    for name in names:
-        if name.suffix == ".parquet":
+    """The results of run ``ours`` equal those of run ``theirs`` (two checkouts): every
+    training and spectrum table (timing columns aside) and every checkpoint, bitwise;
+    results/metrics.json as JSON; the summary and figure index as text; the same figure
+    files (PNG and PDF bytes carry creation metadata, so their contents are not compared).
+    Returns the number of files compared."""
+    compared = 0
+    for pattern in ("results/train/**/*.parquet", "results/spectra/**/*.parquet"):
+        names = _files(theirs, pattern)
+        assert names and names == _files(ours, pattern), pattern
+        for name in names:
             a, b = pd.read_parquet(ours / name), pd.read_parquet(theirs / name)
             keep = [c for c in b.columns if c not in VOLATILE_COLUMNS]
             pd.testing.assert_frame_equal(a[keep], b[keep], check_exact=True, obj=str(name))
-        else:
-            a = torch.load(ours / name, weights_only=True)
-            _assert_equal(a, torch.load(theirs / name, weights_only=True), str(name))
-    return len(names)
+        compared += len(names)
+    checkpoints = _files(theirs, "results/train/**/*.pt")
+    assert checkpoints and checkpoints == _files(ours, "results/train/**/*.pt")
+    for name in checkpoints:
+        a = torch.load(ours / name, weights_only=True)
+        _assert_equal(a, torch.load(theirs / name, weights_only=True), str(name))
+    # Parsed and written again: exact values, key order aside, NaN equal to NaN.
+    metrics = [json.loads((run / "results/metrics.json").read_text()) for run in (ours, theirs)]
+    assert json.dumps(metrics[0], sort_keys=True) == json.dumps(metrics[1], sort_keys=True)
+    for text in ("results/summary.md", "results/figures/INDEX.md"):
+        assert (ours / text).read_text() == (theirs / text).read_text(), text
+    figures = _files(theirs, "results/figures/**/*.png")
+    assert figures and figures == _files(ours, "results/figures/**/*.png")
+    assert _files(theirs, "results/figures/**/*.pdf") == _files(ours, "results/figures/**/*.pdf")
+    return compared + len(checkpoints) + 3
 
 
-def test_tiny_workflow_runs_through_sbatch_and_matches_local_run(
+def test_whole_workflow_runs_through_sbatch_and_matches_local_run(
     slurm: SlurmCluster, tmp_path: Path
 ) -> None:
     slurm_dir = _copy_checkout(tmp_path / "slurm-run")
     local_dir = _copy_checkout(tmp_path / "local-run")
     override = write_override(PROFILE, tmp_path / "override")
-    targets = _slice_targets(local_dir)
 
-    # The local run overlaps the SLURM run, which mostly waits on the scheduler.
+    # The local run overlaps the SLURM run, which mostly waits on the scheduler. Both build
+    # the default target (rule all): every phase, from data to figures and the summary.
     local = subprocess.Popen(
-        [SNAKEMAKE, *targets, "--cores", "2", *TINY_ARGS],
+        [SNAKEMAKE, "--cores", "2"],
         cwd=local_dir,
         env=_environment(),
         stdout=subprocess.DEVNULL,
@@ -219,7 +226,7 @@ def test_tiny_workflow_runs_through_sbatch_and_matches_local_run(
         text=True,
     )
     try:
-        done = _run_slurm(slurm, slurm_dir, override, [*targets, *TINY_ARGS], WORKFLOW_TIMEOUT_S)
+        done = _run_slurm(slurm, slurm_dir, override, [], WORKFLOW_TIMEOUT_S)
         _, local_err = local.communicate(timeout=WORKFLOW_TIMEOUT_S)
     finally:
         if local.poll() is None:
@@ -228,11 +235,11 @@ def test_tiny_workflow_runs_through_sbatch_and_matches_local_run(
     assert done.returncode == 0, _explain(done, slurm)
     assert local.returncode == 0, local_err[-8000:]
 
-    # Snakemake itself ran no job; every job it scheduled ...
+    # Snakemake itself ran no job that does work; every job it scheduled, of every rule ...
     runs = job_runs(done.stderr)
-    assert not [run for run in runs if run.local]
-    scheduled = sorted((run.rule, run.wildcards) for run in runs)
-    assert {"prepare_data", "train_shard", "spectrum_shard"} <= {rule for rule, _ in scheduled}
+    assert {run.rule for run in runs if run.local} <= PHASE_RULES
+    scheduled = sorted((run.rule, run.wildcards) for run in runs if not run.local)
+    assert {rule for rule, _ in scheduled} == _working_rules()
     # ... was submitted with sbatch, and SLURM recorded each submission as completed.
     submitted = submissions(done.stderr)
     records = {record["JobId"]: record for record in slurm.job_records()}
@@ -248,10 +255,11 @@ def test_tiny_workflow_runs_through_sbatch_and_matches_local_run(
             (run.rule, run.wildcards) for run in job_runs(submission.log.read_text()) if run.local
         ]
     assert sorted(job for jobs in ran_in_slurm.values() for job in jobs) == scheduled
-    # Training and spectrum shards went to SLURM several to a submission, one rule each.
+    # Training and spectrum shards went to SLURM several to a submission, one rule each, and
+    # each AeLLE analysis (fit, evaluation, figures) as one submission.
     grouped = [{rule for rule, _ in jobs} for jobs in ran_in_slurm.values() if len(jobs) > 1]
-    assert {"train_shard"} in grouped and {"spectrum_shard"} in grouped, ran_in_slurm
-    assert all(rules in ({"train_shard"}, {"spectrum_shard"}) for rules in grouped)
+    assert all(rules in grouped for rules in GROUPED_RULES), ran_in_slurm
+    assert all(rules in GROUPED_RULES for rules in grouped), ran_in_slurm
     # GPU requests of training and spectra reached SLURM, one GPU per submission; a group
     # asked for its jobs' summed runtime (they share the GPU in turn) and one job's CPUs.
     for slurm_id, jobs in ran_in_slurm.items():
@@ -262,7 +270,7 @@ def test_tiny_workflow_runs_through_sbatch_and_matches_local_run(
         assert _minutes(details["TimeLimit"]) == len(jobs) * TEST_RUNTIME_MIN, (jobs, details)
 
     # Same seeds, same code: the cluster's results equal the local run's.
-    assert _assert_same_results(slurm_dir / "results", local_dir / "results") >= len(targets)
+    assert _assert_same_results(slurm_dir, local_dir) > 0
 
 
 def test_failing_job_stops_the_run_with_rule_and_log_then_rerun_resumes(

@@ -3,8 +3,8 @@
 The cluster profile is sized for paper scale (tens of GB, hours, named partitions and an
 account); the test node has 2 CPUs, a few GB, the default partition and no accounts. The
 override keeps every key and every rule of the profile (executor, groups, log folder,
-status command, GPU requests) and scales only what the node cannot give, and puts more
-jobs in each group.
+status command, GPU requests) and scales only what the node cannot give, puts more
+jobs in each group, and adds one group of its own for the AeLLE analyses.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ TEST_RUNTIME_MIN = 10
 TEST_THREADS = 1
 #: Jobs per group submission on the test node.
 TEST_GROUP_SIZE = 16
+#: Test-only group: one analysis' autoencoder fit, evaluation and figures (a chain of three
+#: jobs of seconds each) go to SLURM as one submission, one analysis per submission.
+ANALYSIS_GROUP = "aelle_analysis"
+ANALYSIS_RULES = ("fit_aelle", "evaluate_aelle", "analysis_figures")
 
 #: Profile keys that only exist to fit a real cluster and are dropped for the test node.
 CLUSTER_ONLY_RESOURCES = ("slurm_partition", "slurm_account")
@@ -42,7 +46,8 @@ def write_override(profile: Path, out_dir: Path, *, retries: int = 0) -> Path:
 
     Later profiles replace earlier ones key by key, so every resource key is rewritten in
     full from the cluster profile. ``retries`` replaces the profile's retry count (0 keeps a
-    failing test short). Returns ``out_dir``.
+    failing test short). The override's groups are the profile's plus ANALYSIS_GROUP (rules
+    a workflow lacks are ignored). Returns ``out_dir``.
     """
     config = yaml.safe_load((Path(profile) / "config.yaml").read_text())
     if config.get("executor") != "slurm":
@@ -55,8 +60,15 @@ def write_override(profile: Path, out_dir: Path, *, retries: int = 0) -> Path:
             rule: _scaled(resources) for rule, resources in config["set-resources"].items()
         },
         "set-threads": dict.fromkeys(config.get("set-threads", {}), TEST_THREADS),
-        # Bigger groups: the tiny config has dozens of second-long shards.
-        "group-components": dict.fromkeys(config.get("group-components", {}), TEST_GROUP_SIZE),
+        "groups": {
+            **config.get("groups", {}),
+            **dict.fromkeys(ANALYSIS_RULES, ANALYSIS_GROUP),
+        },
+        # Bigger shard groups: the test configs have many second-long shards.
+        "group-components": {
+            **dict.fromkeys(config.get("group-components", {}), TEST_GROUP_SIZE),
+            ANALYSIS_GROUP: 1,
+        },
         # The node's two CPUs and two count-only GPUs take at most a few jobs at a time.
         "jobs": 4,
         "retries": retries,
