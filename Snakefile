@@ -21,5 +21,3 @@ rule all:
     default_target: True
     input:
         phase_outputs("figures"),
-        "results/metrics.json",
-        "results/summary.md",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from project import run, tiny_checkout
+from project import run, checkout_with_config
 
 torch.set_num_threads(1)
 
@@ -13,6 +13,6 @@ torch.set_num_threads(1)
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A checkout (git repository) that has run `make run` on the tiny configuration."""
-    checkout = tiny_checkout(tmp_path_factory.mktemp("tiny") / "producer")
+    checkout = checkout_with_config(tmp_path_factory.mktemp("tiny") / "producer")
     run(["make", "run"], checkout)
     return checkout

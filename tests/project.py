@@ -13,6 +13,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / ".venv"
 TINY_CONFIG = REPO / "tests/config/tiny.yaml"
+# One task, one population: the whole DAG in about 20 jobs, for the round trips of the
+# DVC and SLURM tests.
+MICRO_CONFIG = REPO / "tests/config/micro.yaml"
 TIMEOUT_S = 1800
 
 
@@ -62,10 +65,10 @@ def use_project_venv(checkout: Path) -> None:
         os.utime(checkout / name, (stamp - 60, stamp - 60))
 
 
-def tiny_checkout(dst: Path) -> Path:
-    """A git repository at `dst` whose config/config.yaml is the tiny CI configuration."""
+def checkout_with_config(dst: Path, config: Path = TINY_CONFIG) -> Path:
+    """A git repository at `dst` whose config/config.yaml is `config` (default: tiny)."""
     copy_worktree(dst)
-    shutil.copy2(TINY_CONFIG, dst / "config/config.yaml")
+    shutil.copy2(config, dst / "config/config.yaml")
     run(["git", "init", "--quiet", "--initial-branch=main"], dst)
     run(["git", "add", "--all"], dst)
     run(["git", "commit", "--quiet", "-m", "Tiny configuration"], dst)

@@ -1,27 +1,22 @@
 """Fixtures of the integration tests: throwaway servers on 127.0.0.1 (stopped by PID when the
-session ends, also after failures) and one tiny workflow run published to the default DVC
-remote, made once per session and reused by every DVC round trip."""
+session ends, also after failures) and one workflow run of the micro configuration (one task,
+one population, the whole DAG) published to the default DVC remote, made once per session
+and reused by every DVC round trip."""
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from dvc_checkout import PUBLISH, REPO, Published, copy_worktree, run, use_project_venv
+from dvc_checkout import PUBLISH, Published
+from project import MICRO_CONFIG, run, checkout_with_config
 from servers.s3rver import S3Server, s3rver
 from servers.sshd import SshServer, sshd
 
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    """Run the tiny config once (its config/config.yaml is tests/config/tiny.yaml), publish."""
+    """Run the micro config once (as the producer's config/config.yaml), publish."""
     base = tmp_path_factory.mktemp("dvc")
-    producer = base / "producer"
-    copy_worktree(producer)
-    shutil.copy2(REPO / "tests/config/tiny.yaml", producer / "config/config.yaml")
-    run(["git", "init", "--quiet", "--initial-branch=main"], producer)
-    run(["git", "add", "--all"], producer)
-    run(["git", "commit", "--quiet", "-m", "Tiny configuration"], producer)
-    use_project_venv(producer)
+    producer = checkout_with_config(base / "producer", MICRO_CONFIG)
     for step in PUBLISH:
         run(step, producer)
     return Published(base=base, producer=producer)

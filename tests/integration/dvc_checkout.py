@@ -2,15 +2,13 @@
 comparing outputs, and reading which Snakemake jobs ran."""
 
 import hashlib
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / ".venv"
+from project import REPO, command_env, run, use_project_venv
+
+__all__ = ["REPO", "command_env", "run"]
 PHASES = ("data", "train", "spectra", "aelle")
 # Rebuilt by `make reproduce`, compared with the producer's byte for byte.
 REBUILT = ("results/figures", "results/metrics.json", "results/summary.md")
@@ -18,58 +16,11 @@ REBUILT = ("results/figures", "results/metrics.json", "results/summary.md")
 PULLED = ("data/prepared", "results/train", "results/spectra", "results/aelle")
 # Rule files of the phases whose jobs `make reproduce` must never run.
 UPSTREAM_RULE_FILES = ("data.smk", "train.smk", "lyapunov.smk", "aelle.smk")
-TIMEOUT_S = 1800
 # The README's "Reproduce the figures" commands, run by these tests as written there.
 PUBLISH = (["make", "run"], ["make", "publish"], ["git", "add", "dvc.lock"],
            ["git", "commit", "-m", "Publish results"])
 REPRODUCE = ["make", "reproduce"]
 README_SECTION = "## Reproduce the figures"
-
-
-def command_env() -> dict[str, str]:
-    """Environment of every command: the project's venv first on PATH, a git identity and a
-    fixed creation date for PDF figures (SOURCE_DATE_EPOCH, honoured by matplotlib)."""
-    env = dict(os.environ)
-    env.update(
-        PATH=f"{VENV / 'bin'}{os.pathsep}{env['PATH']}",
-        GIT_AUTHOR_NAME="aelle tests", GIT_AUTHOR_EMAIL="tests@aelle.invalid",
-        GIT_COMMITTER_NAME="aelle tests", GIT_COMMITTER_EMAIL="tests@aelle.invalid",
-        SOURCE_DATE_EPOCH="1650000000",
-    )
-    return env
-
-
-def run(args: list[str], cwd: Path, *, check: bool = True,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run `args` in `cwd`; when `check`, raise with its output if it exits non-zero."""
-    proc = subprocess.run(args, cwd=cwd, env={**command_env(), **(env or {})},
-                          capture_output=True, text=True, timeout=TIMEOUT_S)
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f"{args} in {cwd} exited with {proc.returncode}:\n"
-            f"--- stdout\n{proc.stdout[-6000:]}\n--- stderr\n{proc.stderr[-6000:]}"
-        )
-    return proc
-
-
-def use_project_venv(checkout: Path) -> None:
-    """Let `make` in `checkout` use the project's installed venv instead of building one: link
-    it and date the files the install stamp depends on before the stamp."""
-    (checkout / ".venv").symlink_to(VENV, target_is_directory=True)
-    stamp = (VENV / ".installed").stat().st_mtime
-    for name in ("requirements.lock", "pyproject.toml"):
-        os.utime(checkout / name, (stamp - 60, stamp - 60))
-
-
-def copy_worktree(dst: Path) -> None:
-    """Copy the repository's working tree (tracked and untracked, not ignored) to `dst`."""
-    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO)
-    for rel in filter(None, listed.stdout.split("\0")):
-        src = REPO / rel
-        if "node_modules" in Path(rel).parts or not src.is_file():
-            continue
-        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst / rel)
 
 
 def digest(root: Path, paths: tuple[str, ...] = REBUILT + PULLED) -> dict[str, str]:

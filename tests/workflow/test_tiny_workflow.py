@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib.image
 import pandas as pd
 import pytest
-from project import command_env, run, tiny_checkout
+from project import command_env, run, checkout_with_config
 
 from aelle.plots import FAMILIES
 
@@ -87,7 +87,7 @@ def spectra_tables(root: Path) -> dict[str, pd.DataFrame]:
 def test_killed_run_resumes_without_recomputing_and_spectra_are_reproducible(
     tiny_run, tmp_path
 ):
-    checkout = tiny_checkout(tmp_path / "resume")
+    checkout = checkout_with_config(tmp_path / "resume")
     proc = subprocess.Popen(["snakemake", "--cores", "2", "spectra"], cwd=checkout,
                             env=command_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)

@@ -63,24 +63,6 @@ rule evaluate_aelle:
         "../scripts/evaluate_aelle.py"
 
 
-rule summary:
-    input:
-        phase_outputs("aelle"),
-    output:
-        metrics="results/metrics.json",
-        summary="results/summary.md",
-    log:
-        "logs/aelle/summary.log",
-    conda:
-        "../../envs/aelle.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../scripts/summary.py"
-
-
 rule aelle:
     input:
         phase_outputs("aelle"),

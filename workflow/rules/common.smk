@@ -105,7 +105,11 @@ def phase_outputs(phase):
     }[phase]
     paths = [path for task in TASKS for path in per_task(task)]
     if phase == "figures":
-        paths.append("results/figures/INDEX.md")
+        paths += [
+            "results/figures/INDEX.md",
+            "results/metrics.json",
+            "results/summary.md",
+        ]
     return paths
 
 

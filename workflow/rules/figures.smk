@@ -59,7 +59,7 @@ rule task_examples:
             for shard in shards(w.task, arch)
         ],
     output:
-        "results/aelle/{task}/examples.npz",
+        "results/figures/{task}/examples.npz",
     log:
         "logs/figures/{task}/examples.log",
     conda:
@@ -76,7 +76,7 @@ rule task_examples:
 
 rule task_examples_figure:
     input:
-        "results/aelle/{task}/examples.npz",
+        "results/figures/{task}/examples.npz",
     output:
         report(
             directory("results/figures/{task}/examples"),
@@ -141,6 +141,24 @@ rule figure_index:
         runtime=5,
     script:
         "../scripts/figure_index.py"
+
+
+rule summary:
+    input:
+        phase_outputs("aelle"),
+    output:
+        metrics="results/metrics.json",
+        summary="results/summary.md",
+    log:
+        "logs/aelle/summary.log",
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/summary.py"
 
 
 rule figures:

@@ -1,7 +1,8 @@
 """Workflow entry points: file paths in, files out (the Snakemake scripts call these).
 
 Files written by :func:`fit` into ``out_dir``: ``model_{key}.pt`` per autoencoder
-(``key`` = ``main`` or ``epoch{e}``), ``curves.parquet``, ``embedding.parquet``,
+(``key`` = ``main`` or ``epoch{e}``), ``curves.parquet`` (and the same as ``curves.csv`` for
+``dvc plots``), ``embedding.parquet``,
 ``perturbation.parquet`` (see :class:`aelle.ae.analyses.FitOutputs`) and ``fit.json``
 (seed, analysis, architecture filter, config, best epochs, package versions).
 """
@@ -111,6 +112,7 @@ def fit(
     for key, model in outputs.models.items():
         save_model(model, str(out / f"model_{key}.pt"))
     outputs.curves.to_parquet(out / "curves.parquet", index=False)
+    outputs.curves.to_csv(out / "curves.csv", index=False)
     outputs.embedding.to_parquet(out / "embedding.parquet", index=False)
     outputs.perturbation.to_parquet(out / "perturbation.parquet", index=False)
     config_text = json.dumps(_json_ready(dict(cfg)), sort_keys=True)

@@ -77,12 +77,16 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2,
 
 
 def save(fig: Figure, out_stem: str | Path) -> list[Path]:
-    """Write ``{out_stem}.png`` (150 dpi) and ``{out_stem}.pdf``; return both paths."""
+    """Write ``{out_stem}.png`` (150 dpi) and ``{out_stem}.pdf``; return both paths.
+
+    No creation date or software version is embedded, so a figure rebuilt from the same
+    data is byte-identical (a reproducer's figures can be compared with the producer's).
+    """
     stem = Path(out_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".pdf")]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
+    fig.savefig(paths[0], dpi=150, metadata={"Software": None})
+    fig.savefig(paths[1], metadata={"Creator": None, "Producer": None, "CreationDate": None})
     return paths
 
 
