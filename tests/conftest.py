@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from project import run, checkout_with_config
+from project import checkout_with_config, run
 
 torch.set_num_threads(1)
 

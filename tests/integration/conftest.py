@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from dvc_checkout import PUBLISH, Published
-from project import MICRO_CONFIG, run, checkout_with_config
+from project import MICRO_CONFIG, checkout_with_config, run
 from servers.s3rver import S3Server, s3rver
 from servers.sshd import SshServer, sshd
 

@@ -2,7 +2,7 @@
 
 A private SLURM (munged, slurmctld, slurmd; slurm/slurm_cluster.py) runs on this host inside
 private network and mount namespaces. Snakemake runs the whole workflow (``rule all``) on
-tests/config/slurm.yaml with ``--profile profiles/slurm --profile <local override>``
+tests/config/micro.yaml with ``--profile profiles/slurm --profile <local override>``
 (slurm/slurm_override.py: resources fitted to the test node, everything else from the
 cluster profile). The tests prove from SLURM's own records (job completion log, scontrol)
 and from each job's kept SLURM log that every job of every rule went through sbatch, that
@@ -29,19 +29,19 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "slurm"))
 
+from project import MICRO_CONFIG, REPO, copy_worktree
 from slurm_cluster import SlurmCluster
 from slurm_jobs import job_runs, submissions
 from slurm_override import ANALYSIS_RULES, TEST_RUNTIME_MIN, TEST_THREADS, write_override
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 PROFILE = REPO / "profiles" / "slurm"
 CPU_PROFILE = REPO / "profiles" / "slurm-cpu"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
 #: The cluster run's config: the whole DAG on one task and one population (two training
 #: shards, so shards group), copied over config/config.yaml of each run's checkout.
-SLURM_CONFIG = REPO / "tests" / "config" / "slurm.yaml"
+SLURM_CONFIG = MICRO_CONFIG
 FAILING_SNAKEFILE = Path(__file__).resolve().parent / "slurm" / "failing" / "Snakefile"
 VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = str(VENV_BIN / "snakemake")
@@ -65,19 +65,8 @@ def _environment() -> dict[str, str]:
 
 
 def _copy_checkout(dest: Path) -> Path:
-    """Copy the files git would see (tracked and untracked, not ignored) into ``dest``, with
-    SLURM_CONFIG as its config/config.yaml."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    """The working tree copied into ``dest``, with SLURM_CONFIG as its config/config.yaml."""
+    copy_worktree(dest)
     shutil.copy2(SLURM_CONFIG, dest / "config" / "config.yaml")
     return dest
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib.image
 import pandas as pd
 import pytest
-from project import command_env, run, checkout_with_config
+from project import checkout_with_config, command_env, run
 
 from aelle.plots import FAMILIES
 
