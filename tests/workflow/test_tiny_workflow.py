@@ -2,6 +2,7 @@
 builds, a killed run resumes without recomputing finished shards, and spectra are
 reproducible from scratch."""
 
+import base64
 import json
 import math
 import os
@@ -79,6 +80,18 @@ def test_report_builds(tiny_run):
     assert (tiny_run / "results/report.html").stat().st_size > 10_000
 
 
+def marked_incomplete(checkout: Path) -> set[Path]:
+    """Outputs Snakemake marked as being written when the run died (its incomplete markers:
+    file names are the URL-safe base64 of the output path, split into '@'-prefixed parts)."""
+    root = checkout / ".snakemake/incomplete"
+    paths = set()
+    for marker in root.rglob("*"):
+        if marker.is_file() and not marker.name.startswith("@"):
+            parts = [p.removeprefix("@") for p in marker.relative_to(root).parts]
+            paths.add(checkout / base64.urlsafe_b64decode("".join(parts)).decode())
+    return paths
+
+
 def spectra_tables(root: Path) -> dict[str, pd.DataFrame]:
     return {str(p.relative_to(root)): pd.read_parquet(p)
             for p in sorted((root / "results/spectra").rglob("*.parquet"))}
@@ -101,8 +114,11 @@ def test_killed_run_resumes_without_recomputing_and_spectra_are_reproducible(
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    incomplete = marked_incomplete(checkout)
     finished = {p: p.stat().st_mtime_ns
-                for p in (checkout / "results/train").rglob("records.parquet")}
+                for p in (checkout / "results/train").rglob("records.parquet")
+                if p not in incomplete}
+    assert finished
     log = run(["snakemake", "--cores", "2", "spectra"], checkout).stderr
     unchanged = {p: p.stat().st_mtime_ns for p in finished}
     assert unchanged == finished, "a finished shard was trained again"
