@@ -127,8 +127,11 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     cfg = {**CFG, "epochs_per_stage": 5, "bootstrap": 50}
     steps.fit(table, tmp_path / "fit", cfg=cfg, seed=1, analysis="main", arch="lstm")
     names = {p.name for p in (tmp_path / "fit").iterdir()}
-    assert names == {"model_main.pt", "curves.parquet", "embedding.parquet",
+    assert names == {"model_main.pt", "curves.parquet", "curves.csv", "embedding.parquet",
                      "perturbation.parquet", "fit.json"}
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "fit" / "curves.csv"),
+                                  pd.read_parquet(tmp_path / "fit" / "curves.parquet"),
+                                  check_dtype=False)
     embedding = pd.read_parquet(tmp_path / "fit" / "embedding.parquet")
     assert set(embedding["arch"]) == {"lstm"}
     steps.evaluate(table, tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet",
