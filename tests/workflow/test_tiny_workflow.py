@@ -49,7 +49,7 @@ def test_every_figure_decodes_and_every_family_is_indexed(tiny_run):
     index = (figures / "INDEX.md").read_text()
     missing = [family for family in FAMILIES if f"| {family} |" not in index]
     assert not missing, f"families without a figure: {missing}"
-    assert index.count(".png") == len(pngs)
+    assert index.count(".png)") == len(pngs)
 
 
 def test_metrics_are_finite_and_summarised(tiny_run):
@@ -97,7 +97,7 @@ def spectra_tables(root: Path) -> dict[str, pd.DataFrame]:
             for p in sorted((root / "results/spectra").rglob("*.parquet"))}
 
 
-def test_killed_run_resumes_without_recomputing_and_spectra_are_reproducible(
+def test_interrupted_run_resumes_without_recomputing_and_spectra_are_reproducible(
     tiny_run, tmp_path
 ):
     checkout = checkout_with_config(tmp_path / "resume")
@@ -112,8 +112,12 @@ def test_killed_run_resumes_without_recomputing_and_spectra_are_reproducible(
             time.sleep(0.5)
         time.sleep(1.0)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: Snakemake stops its jobs and its lock
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     incomplete = marked_incomplete(checkout)
     finished = {p: p.stat().st_mtime_ns
                 for p in (checkout / "results/train").rglob("records.parquet")
