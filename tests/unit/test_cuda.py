@@ -37,6 +37,14 @@ def digits() -> TaskData:
     return TaskData("smnist", data.input_size, data.output_size, arrays)
 
 
+@pytest.fixture(scope="module")
+def text(tmp_path_factory) -> TaskData:
+    root = tmp_path_factory.mktemp("text")
+    (root / "t.txt").write_text("the quick brown fox jumps over the lazy dog. " * 60)
+    cfg = {"source": "text", "train": {"path": "t.txt"}, "sequence_length": 20}
+    return load_task("charrnn", cfg, root=root)
+
+
 def trained_on(device: str, tmp: Path, data: TaskData, task: str, arch: str, cfg: dict):
     """(records, last checkpoint) of a 3-network shard of hidden 12 trained on ``device``."""
     frame = train_shard(
@@ -59,6 +67,15 @@ def test_gradient_training_on_cuda_equals_cpu(arch, digits, tmp_path):
     for name, value in cpu_ckpt["cell_params"].items():
         assert gpu_ckpt["cell_params"][name].device.type == "cpu"
         torch.testing.assert_close(gpu_ckpt["cell_params"][name], value, atol=1e-4, rtol=0)
+
+
+def test_charrnn_training_on_cuda_equals_cpu(text, tmp_path):
+    """Character codes go to the GPU and index the input weights there."""
+    cfg = {"epochs": 2, "lr": 0.01, "batch_size": 8, "checkpoints": [2]}
+    cpu, _ = trained_on("cpu", tmp_path / "cpu", text, "charrnn", "lstm", cfg)
+    gpu, _ = trained_on("cuda", tmp_path / "gpu", text, "charrnn", "lstm", cfg)
+    np.testing.assert_allclose(loss_table(gpu), loss_table(cpu), atol=1e-4, rtol=0)
+    assert (gpu.groupby("index").val_loss.last() < gpu.groupby("index").val_loss.first()).all()
 
 
 def test_force_training_on_cuda_equals_cpu(tmp_path):

@@ -78,6 +78,48 @@ def test_population_lstm_matches_torch_lstm_and_linear():
     assert torch.allclose(pop.readout(pop.run(x[None]))[0], expected, atol=1e-6)
 
 
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("kind", KINDS)
+def test_run_tokens_equals_run_on_one_hot_inputs_and_gradients(kind, bias):
+    pop = Population.create(kind, 7, 5, 3, [1, 2], [0.6, 0.9], bias=bias, dtype=torch.float64)
+    tokens = torch.randint(0, 7, (2, 4, 9), generator=torch.Generator().manual_seed(0))
+    by_lookup = pop.run_tokens(tokens)
+    by_matmul = pop.run(nn.functional.one_hot(tokens, 7).double())
+    torch.testing.assert_close(by_lookup, by_matmul, atol=1e-14, rtol=0)
+    grads = [
+        torch.autograd.grad(out.square().sum(), list(pop.cell_params.values()))
+        for out in (by_lookup, by_matmul)
+    ]
+    for lookup, matmul in zip(*grads, strict=True):
+        torch.testing.assert_close(lookup, matmul, atol=1e-12, rtol=0)
+
+
+def test_one_hot_table_rows_are_input_columns_plus_bias():
+    pop = Population.create("gru", 4, 3, 2, [1, 2], [0.5, 0.5], bias=True)
+    table = pop.cell.one_hot_table()
+    weight, bias = pop.cell_params["weight_ih"], pop.cell_params["bias_ih"]
+    assert table.shape == (2 * 4, 9)
+    torch.testing.assert_close(table[1 * 4 + 2], weight[1, :, 2] + bias[1])
+
+
+def test_run_tokens_rejects_out_of_range_or_float_codes():
+    pop = Population.create("lstm", 5, 4, 2, [1], [0.5])
+    with pytest.raises(ValueError, match=r"lie in \[0, 5\), got values in \[0, 5\]"):
+        pop.run_tokens(torch.tensor([[[0, 5]]]))
+    with pytest.raises(ValueError, match="int64 of shape"):
+        pop.run_tokens(torch.zeros(1, 2, 3))
+    with pytest.raises(ValueError, match="input term must have shape"):
+        pop.cell.step_driven(torch.zeros(1, 2, 8), torch.zeros(1, 2, 5))
+
+
+def test_force_cell_has_no_affine_input_term():
+    from aelle.cells import make_cell
+
+    params = {"J": torch.zeros(1, 3, 3), "w_f": torch.zeros(1, 3), "w_o": torch.zeros(1, 3)}
+    with pytest.raises(NotImplementedError, match="force cell"):
+        make_cell("force", params).one_hot_table()
+
+
 def test_dropout_masks_keep_ninety_percent_per_network_generator():
     pop = Population.create("rnn", 2, 4, 2, [1, 2], [0.1, 0.1])
     masks = pop.dropout_masks((500, 40), [generator(1, "d"), generator(2, "d")])

@@ -83,7 +83,49 @@ class Cell(ABC):
         Differentiable with respect to the parameters and the inputs.
         """
         self._check(state, x)
-        return self._advance(state, x, jacobian=None)[0]
+        return self._advance(state, self._input_term(x), jacobian=None)[0]
+
+    def step_driven(self, state: Tensor, drive: Tensor) -> Tensor:
+        """Advance one step from a precomputed input term ``drive (M, B, D)``.
+
+        ``drive`` is the term the input adds (e.g. rows of :meth:`one_hot_table`); the
+        result equals :meth:`step` on the input it was computed from.
+        """
+        m, d = self.num_networks, self.input_affine()[0].shape[1]
+        if drive.dim() != 3 or drive.shape[0] != m or drive.shape[2] != d:
+            raise ValueError(
+                f"{self.kind} cell: input term must have shape (M={m}, batch, D={d}), "
+                f"got {tuple(drive.shape)}"
+            )
+        return self._advance(state, drive, jacobian=None)[0]
+
+    def input_affine(self) -> tuple[Tensor, Tensor | None]:
+        """``(weight (M, D, I), bias (M, D) or None)``: the input enters as ``weight x + bias``.
+
+        ``D`` is the width of the first layer's input term (``G * H`` for gated cells).
+        Cells whose input does not enter through such a term raise ``NotImplementedError``.
+        """
+        raise NotImplementedError(f"{self.kind} cell: its input is not an affine input term")
+
+    def one_hot_table(self) -> Tensor:
+        """Input terms of one-hot inputs as a lookup table ``(M * I, D)``.
+
+        Row ``m * I + j`` is network ``m``'s term for the one-hot input ``e_j``: column ``j``
+        of the input weight plus the bias, exactly what :meth:`step` computes from ``e_j``.
+        Looking rows up replaces building one-hot tensors and multiplying by their zeros.
+        """
+        weight, bias = self.input_affine()
+        columns = weight.transpose(1, 2)
+        if bias is not None:
+            columns = columns + bias.unsqueeze(1)
+        return columns.reshape(self.num_networks * self.input_size, -1)
+
+    def _input_term(self, x: Tensor) -> Tensor:
+        """The term one step's input ``x (M, B, I)`` adds: ``(M, B, D)``."""
+        weight, bias = self.input_affine()
+        if bias is None:
+            return torch.bmm(x, weight.transpose(1, 2))
+        return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
 
     def jacobian(self, state: Tensor, x: Tensor, *, hidden_only: bool = False) -> Tensor:
         """State Jacobian ``J[m, b, i, j] = d next_i / d state_j`` of shape ``(M, B, n, n)``.
@@ -100,7 +142,8 @@ class Cell(ABC):
     ) -> tuple[Tensor, Tensor]:
         """Next state and the Jacobian at ``(state, x)`` in one pass (see :meth:`jacobian`)."""
         self._check(state, x)
-        nxt, jac = self._advance(state, x, jacobian="hidden" if hidden_only else "full")
+        mode = "hidden" if hidden_only else "full"
+        nxt, jac = self._advance(state, self._input_term(x), jacobian=mode)
         assert jac is not None
         return nxt, jac
 
@@ -110,9 +153,10 @@ class Cell(ABC):
 
     @abstractmethod
     def _advance(
-        self, state: Tensor, x: Tensor, jacobian: str | None
+        self, state: Tensor, drive: Tensor, jacobian: str | None
     ) -> tuple[Tensor, Tensor | None]:
-        """Next state and, if ``jacobian`` is ``"full"`` or ``"hidden"``, that Jacobian."""
+        """Next state from the input term ``drive`` (see :meth:`_input_term`) and, if
+        ``jacobian`` is ``"full"`` or ``"hidden"``, the state Jacobian."""
 
     def _check(self, state: Tensor, x: Tensor) -> None:
         m, n, i = self.num_networks, self.state_size, self.input_size

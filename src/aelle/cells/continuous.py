@@ -18,13 +18,6 @@ from torch import Tensor
 from aelle.cells.base import Cell, add_diagonal, check_params
 
 
-def _drive(params: dict[str, Tensor], x: Tensor) -> Tensor:
-    """``V x + b`` for ``x (M, B, I)``: ``(M, B, H)``."""
-    b = params.get("b")
-    v_t = params["V"].transpose(1, 2)
-    return torch.bmm(x, v_t) if b is None else torch.baddbmm(b.unsqueeze(1), x, v_t)
-
-
 def _shapes(
     kind: str, params: dict[str, Tensor], names: tuple[str, ...]
 ) -> dict[str, tuple[int, ...]]:
@@ -38,7 +31,15 @@ def _shapes(
     return shapes
 
 
-class ASRNNCell(Cell):
+class _ContinuousCell(Cell):
+    """Shared input handling: the input enters as ``V x + b`` (``V (M, H, I)``, ``b (M, H)``)."""
+
+    def input_affine(self) -> tuple[Tensor, Tensor | None]:
+        """``(V (M, H, I), b (M, H) or None)``."""
+        return self.params["V"], self.params.get("b")
+
+
+class ASRNNCell(_ContinuousCell):
     """Antisymmetric RNN: ``h' = h + eps tanh((W - W^T - gamma I) h + V x + b)``."""
 
     kind = "asrnn"
@@ -63,10 +64,10 @@ class ASRNNCell(Cell):
         return w - w.transpose(1, 2) - self.options["gamma"] * eye
 
     def _advance(
-        self, state: Tensor, x: Tensor, jacobian: str | None
+        self, state: Tensor, drive: Tensor, jacobian: str | None
     ) -> tuple[Tensor, Tensor | None]:
         a_mat = self._recurrent()
-        act = torch.tanh(torch.baddbmm(_drive(self.params, x), state, a_mat.transpose(1, 2)))
+        act = torch.tanh(torch.baddbmm(drive, state, a_mat.transpose(1, 2)))
         eps = self.options["eps"]
         nxt = state + eps * act
         if jacobian is None:
@@ -75,7 +76,7 @@ class ASRNNCell(Cell):
         return nxt, add_diagonal(jac, torch.ones_like(state))
 
 
-class CoRNNCell(Cell):
+class CoRNNCell(_ContinuousCell):
     """Coupled oscillatory RNN, explicit scheme with ``y' = y + dt z'`` (state ``[y, z]``)."""
 
     kind = "cornn"
@@ -102,12 +103,12 @@ class CoRNNCell(Cell):
         )
 
     def _advance(
-        self, state: Tensor, x: Tensor, jacobian: str | None
+        self, state: Tensor, drive: Tensor, jacobian: str | None
     ) -> tuple[Tensor, Tensor | None]:
         h = self.hidden_size
         dt, gamma, eps = self.options["dt"], self.options["gamma"], self.options["eps"]
         y, z = state[..., :h], state[..., h:]
-        pre = torch.baddbmm(_drive(self.params, x), y, self.params["W"].transpose(1, 2))
+        pre = torch.baddbmm(drive, y, self.params["W"].transpose(1, 2))
         act = torch.tanh(torch.baddbmm(pre, z, self.params["W_z"].transpose(1, 2)))
         z_new = z + dt * (act - gamma * y - eps * z)
         y_new = y + dt * z_new

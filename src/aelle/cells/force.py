@@ -45,6 +45,10 @@ class ForceCell(Cell):
         """Firing rates ``tanh(x)``: ``(M, B, N)`` (the readout is ``w_o . tanh(x)``)."""
         return torch.tanh(state)
 
+    def _input_term(self, x: Tensor) -> Tensor:
+        """The input itself: in open loop it is the fed-back signal ``z (M, B, 1)``."""
+        return x
+
     def _advance(
         self, state: Tensor, x: Tensor, jacobian: str | None
     ) -> tuple[Tensor, Tensor | None]:

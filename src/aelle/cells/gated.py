@@ -75,13 +75,17 @@ class GatedCell(Cell):
         )
         self.num_layers = num_layers
 
+    def input_affine(self) -> tuple[Tensor, Tensor | None]:
+        """Layer 0's ``(weight_ih (M, G*H, I), bias_ih (M, G*H) or None)``."""
+        return self.params["weight_ih"], self.params.get("bias_ih")
+
     def output(self, state: Tensor) -> Tensor:
         """The top layer's ``h``: ``(M, B, H)``."""
         h, top = self.hidden_size, self.num_layers - 1
         return state[..., top * h : (top + 1) * h]
 
     def _advance(
-        self, state: Tensor, x: Tensor, jacobian: str | None
+        self, state: Tensor, drive: Tensor, jacobian: str | None
     ) -> tuple[Tensor, Tensor | None]:
         h, nl = self.hidden_size, self.num_layers
         lstm = self.kind == "lstm"
@@ -91,13 +95,13 @@ class GatedCell(Cell):
         if jacobian is not None and n_out != h:
             jac = state.new_zeros(*state.shape[:2], n_out, n_out)
         new_h, new_c = [], []
-        inp = x
+        inp = state  # replaced by each layer's new h before the next layer reads it
         for layer in range(nl):
             s = layer_suffix(layer)
             w_ih, w_hh = self.params[f"weight_ih{s}"], self.params[f"weight_hh{s}"]
             h_old = state[..., layer * h : (layer + 1) * h]
             c_old = state[..., (nl + layer) * h : (nl + layer + 1) * h] if lstm else None
-            pre_x = _affine(inp, w_ih, self.params.get(f"bias_ih{s}"))
+            pre_x = drive if layer == 0 else _affine(inp, w_ih, self.params.get(f"bias_ih{s}"))
             pre_h = _affine(h_old, w_hh, self.params.get(f"bias_hh{s}"))
             h_new, c_new, local = self._layer(pre_x, pre_h, h_old, c_old, jacobian is not None)
             new_h.append(h_new)

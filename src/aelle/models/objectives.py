@@ -14,7 +14,6 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from aelle.data import TaskData
-from aelle.data.charrnn import one_hot
 from aelle.models.population import Population
 from aelle.models.seeds import generator
 
@@ -57,19 +56,20 @@ class SmnistObjective:
     def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
         """(CE (K,) in nats, accuracy (K,)) on the whole split, dropout off."""
         x, y = (self.val_x, self.val_y) if split == "val" else (self.x, self.y)
-        return _evaluate(pop, len(y), lambda s: (x[s], y[s]), last_only=True)
+        return _evaluate(pop, pop.run, len(y), lambda s: (x[s], y[s]), last_only=True)
 
 
 class CharObjective:
     """Next-character prediction: mean CE per character over 99 steps of 100-char sequences.
 
     Network k trains on its own random ``subset_fraction`` of the training sequences.
+    Inputs are character codes (one-hot inputs given as indices, run by
+    ``Population.run_tokens``), targets the next codes.
     """
 
     def __init__(
         self, data: TaskData, seeds: Sequence[int], batch_size: int, subset_fraction: float
     ) -> None:
-        self.vocab_size = data.input_size - 1
         sequences = data.arrays["train_seq"]
         count = max(1, round(subset_fraction * len(sequences)))
         self.subsets = torch.stack(
@@ -82,11 +82,13 @@ class CharObjective:
         self.batch_size = batch_size
         self.data_gens = [generator(s, "data") for s in seeds]
 
-    def _split(self, seq: Tensor) -> tuple[Tensor, Tensor]:
-        return one_hot(seq[..., :-1], self.vocab_size), seq[..., 1:]
+    @staticmethod
+    def _split(seq: Tensor) -> tuple[Tensor, Tensor]:
+        """(input codes, target codes): all but the last, all but the first character."""
+        return seq[..., :-1], seq[..., 1:]
 
     def epoch(self) -> Iterator[tuple[Tensor, Tensor]]:
-        """Batches (one-hot x (K, B, L-1, V), targets (K, B, L-1)), own order per network."""
+        """Batches (input codes (K, B, L-1), targets (K, B, L-1)), own order per network."""
         count = self.subsets.shape[1]
         order = torch.stack([torch.randperm(count, generator=g) for g in self.data_gens])
         for start in range(0, count, self.batch_size):
@@ -97,7 +99,7 @@ class CharObjective:
 
     def loss(self, pop: Population, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
         """Per-network mean CE per character (K,), nats."""
-        return _cross_entropy(pop.readout(pop.run(x), masks), y)
+        return _cross_entropy(pop.readout(pop.run_tokens(x), masks), y)
 
     def mask_shape(self, x: Tensor, hidden: int) -> tuple[int, ...]:
         """Dropout mask shape of one network for batch ``x``: (B, T, H)."""
@@ -107,15 +109,16 @@ class CharObjective:
     def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
         """(CE (K,) in nats per character, NaN accuracy (K,)); "train" uses each own subset."""
         if split == "val":
-            loss, _ = _evaluate(pop, len(self.val_seq), lambda s: self._split(self.val_seq[s]))
+            rows, chunk = len(self.val_seq), lambda s: self._split(self.val_seq[s])
         else:
-            count = self.subsets.shape[1]
-            loss, _ = _evaluate(pop, count, lambda s: self._split(self.subsets[:, s]))
+            rows, chunk = self.subsets.shape[1], lambda s: self._split(self.subsets[:, s])
+        loss, _ = _evaluate(pop, pop.run_tokens, rows, chunk)
         return loss, torch.full_like(loss, float("nan"))
 
 
 def _evaluate(
     pop: Population,
+    forward: Callable[[Tensor], Tensor],
     count: int,
     chunk: Callable[[slice], tuple[Tensor, Tensor]],
     *,
@@ -123,22 +126,28 @@ def _evaluate(
 ) -> tuple[Tensor, Tensor]:
     """Mean loss (nats) and accuracy (K,) of every network over ``count`` examples.
 
-    ``chunk(rows)`` returns (x, y) for those examples: shared by all networks (x (B, T, I),
-    y (B[, T])) or per network (x (K, B, T, I), y (K, B[, T])). Chunks are sized so that
-    one holds about :data:`EVAL_ELEMENTS` input values for the whole stack.
+    ``forward``: ``pop.run`` (x float (K, B, T, I)) or ``pop.run_tokens`` (x codes
+    (K, B, T)). ``chunk(rows)`` returns (x, y) for those examples, shared by all networks
+    (no leading K) or per network (leading K). Chunks are sized so that one holds about
+    :data:`EVAL_ELEMENTS` values of the widest per-step tensor (time x max(hidden, outputs)
+    per example) for the whole stack.
     """
     k = pop.num_networks
     dtype, device = pop.readout_weight.dtype, pop.readout_weight.device
     total = torch.zeros(k, dtype=torch.float64)
     correct = torch.zeros(k, dtype=torch.float64)
     probe, _ = chunk(slice(0, 1))
-    step = max(1, EVAL_ELEMENTS // (k * probe.shape[-2] * probe.shape[-1]))
+    tokens = not probe.is_floating_point()
+    shared_dims = 2 if tokens else 3  # (B, T) codes or (B, T, I) values: no leading K
+    steps = probe.shape[-1] if tokens else probe.shape[-2]
+    width = max(pop.hidden_size, pop.readout_weight.shape[1])
+    step = max(1, EVAL_ELEMENTS // (k * steps * width))
     for start in range(0, count, step):
         xb, yb = chunk(slice(start, start + step))
-        if xb.dim() == 3:
+        if xb.dim() == shared_dims:
             xb, yb = xb.expand(k, *xb.shape), yb.expand(k, *yb.shape)
-        xb, yb = xb.to(dtype=dtype, device=device), yb.to(device)
-        features = pop.run(xb)
+        xb, yb = xb.to(device=device, dtype=None if tokens else dtype), yb.to(device)
+        features = forward(xb)
         logits = pop.readout(features[:, :, -1] if last_only else features)
         rows = xb.shape[1]
         total += _cross_entropy(logits, yb).double().cpu() * rows

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from aelle.cells import Cell, make_cell
@@ -128,6 +129,31 @@ class Population(nn.Module):
         outputs = []
         for t in range(x.shape[2]):
             state = cell.step(state, x[:, :, t])
+            outputs.append(cell.output(state))
+        return torch.stack(outputs, dim=2)
+
+    def run_tokens(self, tokens: Tensor) -> Tensor:
+        """:meth:`run` on one-hot inputs given as indices ``tokens (K, B, T)`` int64 in [0, I).
+
+        Equal to ``run(one_hot(tokens, I))`` without the one-hot tensor: each step's input
+        term is a row of ``Cell.one_hot_table`` (a lookup instead of a matmul with zeros).
+        """
+        cell = self.cell
+        k, i = cell.num_networks, cell.input_size
+        if tokens.dim() != 3 or tokens.shape[0] != k or tokens.dtype != torch.int64:
+            raise ValueError(
+                f"tokens must be int64 of shape (K={k}, batch, time), "
+                f"got {tokens.dtype} {tuple(tokens.shape)}"
+            )
+        low, high = (int(v) for v in tokens.aminmax()) if tokens.numel() else (0, 0)
+        if low < 0 or high >= i:
+            raise ValueError(f"tokens must lie in [0, {i}), got values in [{low}, {high}]")
+        table = cell.one_hot_table()
+        rows = tokens + torch.arange(k, device=tokens.device).view(k, 1, 1) * i
+        state = cell.initial_state(tokens.shape[1], dtype=table.dtype, device=table.device)
+        outputs = []
+        for t in range(tokens.shape[2]):
+            state = cell.step_driven(state, F.embedding(rows[:, :, t], table))
             outputs.append(cell.output(state))
         return torch.stack(outputs, dim=2)
 
