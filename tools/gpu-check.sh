@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On a machine with a CUDA GPU: check that the GPU path trains and computes spectra equal
 # to the CPU's (tests/unit/test_cuda.py and the training tests run with device "auto"),
-# then run the training benchmark on the GPU (batched against one after another).
+# then run the training and Lyapunov benchmarks on the GPU.
 # Usage: bash tools/gpu-check.sh [LOG_DIR]   (PYTHON=... to use another interpreter)
 set -u
 log_dir=${1:-results/gpu-check}
@@ -19,5 +19,7 @@ timeout 180 "$python" benchmarks/training.py --device cuda 2>&1 | tee "$log_dir/
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 100 "$python" benchmarks/training.py --device cuda --smnist-k 128 --charrnn-k 64 \
     2>&1 | tee "$log_dir/bench-cuda-k128.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+timeout 200 "$python" benchmarks/lyapunov.py --device cuda 2>&1 | tee "$log_dir/bench-lyapunov-cuda.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 exit "$status"
