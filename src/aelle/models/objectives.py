@@ -17,7 +17,14 @@ from aelle.data import TaskData
 from aelle.models.population import Population
 from aelle.models.seeds import generator
 
-EVAL_ELEMENTS = 1 << 23
+EVAL_STEP_ELEMENTS = 1 << 18
+"""Evaluation chunk bound: values in one step's gate pre-activations (K x rows x 4H), about
+1 MiB in float32, so that each step's elementwise work stays in cache (measured: the
+train-split evaluation of 32 smnist LSTMs of hidden 64 is 1.6x faster than with whole-split
+chunks)."""
+EVAL_SEQUENCE_ELEMENTS = 1 << 23
+"""Evaluation chunk bound: values in the chunk's widest whole-sequence tensor (features or
+logits, K x rows x T x max(H, outputs)), 32 MiB in float32."""
 
 
 def _cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
@@ -128,9 +135,8 @@ def _evaluate(
 
     ``forward``: ``pop.run`` (x float (K, B, T, I)) or ``pop.run_tokens`` (x codes
     (K, B, T)). ``chunk(rows)`` returns (x, y) for those examples, shared by all networks
-    (no leading K) or per network (leading K). Chunks are sized so that one holds about
-    :data:`EVAL_ELEMENTS` values of the widest per-step tensor (time x max(hidden, outputs)
-    per example) for the whole stack.
+    (no leading K) or per network (leading K). Chunks hold as many examples as both
+    :data:`EVAL_STEP_ELEMENTS` and :data:`EVAL_SEQUENCE_ELEMENTS` allow.
     """
     k = pop.num_networks
     dtype, device = pop.readout_weight.dtype, pop.readout_weight.device
@@ -141,7 +147,13 @@ def _evaluate(
     shared_dims = 2 if tokens else 3  # (B, T) codes or (B, T, I) values: no leading K
     steps = probe.shape[-1] if tokens else probe.shape[-2]
     width = max(pop.hidden_size, pop.readout_weight.shape[1])
-    step = max(1, EVAL_ELEMENTS // (k * steps * width))
+    step = max(
+        1,
+        min(
+            EVAL_STEP_ELEMENTS // (k * 4 * pop.hidden_size),
+            EVAL_SEQUENCE_ELEMENTS // (k * steps * width),
+        ),
+    )
     for start in range(0, count, step):
         xb, yb = chunk(slice(start, start + step))
         if xb.dim() == shared_dims:
