@@ -25,26 +25,6 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 KWARGS = {"global_seed": 11, "p_range": (0.1, 1.0), "progress": False}
 
 
-@pytest.fixture(scope="module")
-def digits() -> TaskData:
-    data = load_task("smnist", {"source": "digits"}, root=Path("."), seed=0)
-    arrays = dict(data.arrays)
-    for split, n in (("train", 256), ("val", 128)):
-        arrays[f"{split}_x"], arrays[f"{split}_y"] = (
-            arrays[f"{split}_x"][:n],
-            arrays[f"{split}_y"][:n],
-        )
-    return TaskData("smnist", data.input_size, data.output_size, arrays)
-
-
-@pytest.fixture(scope="module")
-def text(tmp_path_factory) -> TaskData:
-    root = tmp_path_factory.mktemp("text")
-    (root / "t.txt").write_text("the quick brown fox jumps over the lazy dog. " * 60)
-    cfg = {"source": "text", "train": {"path": "t.txt"}, "sequence_length": 20}
-    return load_task("charrnn", cfg, root=root)
-
-
 def trained_on(device: str, tmp: Path, data: TaskData, task: str, arch: str, cfg: dict):
     """(records, last checkpoint) of a 3-network shard of hidden 12 trained on ``device``."""
     frame = train_shard(

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
 import aelle.models.training as training
-from aelle.data import TaskData, load_task
 from aelle.models import RECORD_COLUMNS, load_checkpoint, train_shard
 from aelle.models.inspect import next_character_probabilities
 
 SMNIST_CFG = {"epochs": 2, "lr": 0.01, "batch_size": 64, "checkpoints": [0, 2]}
-
-
-@pytest.fixture(scope="module")
-def digits() -> TaskData:
-    data = load_task("smnist", {"source": "digits"}, root=Path("."), seed=0)
-    arrays = dict(data.arrays)
-    for split, n in (("train", 256), ("val", 128)):
-        arrays[f"{split}_x"], arrays[f"{split}_y"] = (
-            arrays[f"{split}_x"][:n],
-            arrays[f"{split}_y"][:n],
-        )
-    return TaskData("smnist", data.input_size, data.output_size, arrays)
-
-
-@pytest.fixture(scope="module")
-def text(tmp_path_factory) -> TaskData:
-    root = tmp_path_factory.mktemp("text")
-    (root / "t.txt").write_text("the quick brown fox jumps over the lazy dog. " * 60)
-    cfg = {
-        "source": "text",
-        "train": {"path": "t.txt"},
-        "sequence_length": 20,
-        "subset_fraction": 0.5,
-    }
-    return load_task("charrnn", cfg, root=root)
 
 
 def losses(frame: pd.DataFrame) -> np.ndarray:
