@@ -123,13 +123,14 @@ def test_force_cell_has_no_affine_input_term():
 def test_dropout_masks_keep_ninety_percent_per_network_generator():
     pop = Population.create("rnn", 2, 4, 2, [1, 2], [0.1, 0.1])
     masks = pop.dropout_masks((500, 40), [generator(1, "d"), generator(2, "d")])
-    assert masks.shape == (2, 500, 40)
-    assert abs(masks.mean().item() - 0.9) < 0.01
+    assert masks.shape == (2, 500, 40) and masks.dtype == torch.bool
+    assert abs(masks.float().mean().item() - 0.9) < 0.01
     again = pop.dropout_masks((500, 40), [generator(2, "d")])
     assert torch.equal(again[0], masks[1])
     features = torch.ones(2, 500, 4)
     dropped = pop.readout(features, masks[..., :4])
-    assert dropped.shape == (2, 500, 2)
+    by_hand = pop.readout(masks[..., :4].float() / 0.9)
+    torch.testing.assert_close(dropped, by_hand)
 
 
 def test_checkpoint_round_trip_weights_only(tmp_path):

@@ -110,7 +110,7 @@ class Population(nn.Module):
     def readout(self, features: Tensor, mask: Tensor | None = None) -> Tensor:
         """Linear readout of ``features (K, B, ..., H)`` → ``(K, B, ..., O)``.
 
-        ``mask`` (same shape as ``features``): a dropout keep-mask of 0/1; kept units are
+        ``mask`` (same shape as ``features``): a dropout keep-mask, boolean or 0/1; kept units are
         scaled by 1 / (1 − dropout) (inverted dropout).
         """
         if mask is not None:
@@ -160,12 +160,12 @@ class Population(nn.Module):
     def dropout_masks(
         self, shape: tuple[int, ...], generators: Sequence[torch.Generator]
     ) -> Tensor:
-        """Keep-masks (K, *shape) with P(keep) = 1 − dropout, network k from ``generators[k]``.
+        """Boolean keep-masks (K, *shape), P(keep) = 1 − dropout, network k from ``generators[k]``.
 
-        Drawn on the CPU so that they do not depend on the device or on the other networks.
+        Drawn on the CPU so that they do not depend on the device or on the other networks;
+        moved as booleans (a quarter of float32's bytes) and never converted: the readout
+        multiplies by them directly.
         """
         keep = 1 - self.dropout
         masks = [(torch.rand(shape, generator=g) < keep) for g in generators]
-        return torch.stack(masks).to(
-            dtype=self.readout_weight.dtype, device=self.readout_weight.device
-        )
+        return torch.stack(masks).to(device=self.readout_weight.device)
