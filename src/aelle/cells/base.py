@@ -91,11 +91,12 @@ class Cell(ABC):
         ``drive`` is the term the input adds (e.g. rows of :meth:`one_hot_table`); the
         result equals :meth:`step` on the input it was computed from.
         """
+        self._check_state(state)
         m, d = self.num_networks, self.input_affine()[0].shape[1]
-        if drive.dim() != 3 or drive.shape[0] != m or drive.shape[2] != d:
+        if drive.shape != (m, state.shape[1], d):
             raise ValueError(
-                f"{self.kind} cell: input term must have shape (M={m}, batch, D={d}), "
-                f"got {tuple(drive.shape)}"
+                f"{self.kind} cell: input term must have shape (M={m}, batch={state.shape[1]}, "
+                f"D={d}), got {tuple(drive.shape)}"
             )
         return self._advance(state, drive, jacobian=None)[0]
 
@@ -158,13 +159,17 @@ class Cell(ABC):
         """Next state from the input term ``drive`` (see :meth:`_input_term`) and, if
         ``jacobian`` is ``"full"`` or ``"hidden"``, the state Jacobian."""
 
-    def _check(self, state: Tensor, x: Tensor) -> None:
-        m, n, i = self.num_networks, self.state_size, self.input_size
+    def _check_state(self, state: Tensor) -> None:
+        m, n = self.num_networks, self.state_size
         if state.dim() != 3 or state.shape[0] != m or state.shape[2] != n:
             raise ValueError(
                 f"{self.kind} cell: state must have shape (M={m}, batch, n={n}), "
                 f"got {tuple(state.shape)}"
             )
+
+    def _check(self, state: Tensor, x: Tensor) -> None:
+        self._check_state(state)
+        m, i = self.num_networks, self.input_size
         if x.dim() != 3 or x.shape[0] != m or x.shape[1] != state.shape[1] or x.shape[2] != i:
             raise ValueError(
                 f"{self.kind} cell: input must have shape (M={m}, batch={state.shape[1]}, "

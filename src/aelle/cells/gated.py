@@ -95,19 +95,18 @@ class GatedCell(Cell):
         if jacobian is not None and n_out != h:
             jac = state.new_zeros(*state.shape[:2], n_out, n_out)
         new_h, new_c = [], []
-        inp = state  # replaced by each layer's new h before the next layer reads it
         for layer in range(nl):
             s = layer_suffix(layer)
             w_ih, w_hh = self.params[f"weight_ih{s}"], self.params[f"weight_hh{s}"]
             h_old = state[..., layer * h : (layer + 1) * h]
             c_old = state[..., (nl + layer) * h : (nl + layer + 1) * h] if lstm else None
-            pre_x = drive if layer == 0 else _affine(inp, w_ih, self.params.get(f"bias_ih{s}"))
+            b_ih = self.params.get(f"bias_ih{s}")
+            pre_x = _affine(new_h[-1], w_ih, b_ih) if layer else drive  # layer >= 1: h below
             pre_h = _affine(h_old, w_hh, self.params.get(f"bias_hh{s}"))
             h_new, c_new, local = self._layer(pre_x, pre_h, h_old, c_old, jacobian is not None)
             new_h.append(h_new)
             if c_new is not None:
                 new_c.append(c_new)
-            inp = h_new
             if jacobian is None:
                 continue
             blocks = self._local_blocks(local, w_ih, w_hh, full, with_input=layer > 0)
