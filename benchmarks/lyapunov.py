@@ -21,7 +21,7 @@ import torch
 
 from aelle.cells import Cell, make_cell
 from aelle.lyapunov import rnn_spectrum
-from aelle.runtime import resolve_device
+from aelle.runtime import resolve_device, synchronize
 
 AUTHORS_SECONDS = {64: 1.8, 128: 10.7, 256: 39.0, 512: 208.0}
 BATCH, WARMUP, STEPS, FEATURES = 15, 500, 100, 32
@@ -43,12 +43,6 @@ def best_of(
             synchronize(device)
             best[name] = min(best[name], time.perf_counter() - start)
     return best
-
-
-def synchronize(device: torch.device) -> None:
-    """Wait for the queued work of ``device`` (a no-op on the CPU)."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def lstm(m: int, hidden: int, device: torch.device, seed: int = 0) -> Cell:

@@ -31,16 +31,10 @@ from aelle.models import train_shard
 from aelle.models.objectives import CharObjective
 from aelle.models.population import Population
 from aelle.models.seeds import draw_p, generator, network_seed
-from aelle.runtime import resolve_device
+from aelle.runtime import resolve_device, synchronize
 
 SEED = 2022
 SMNIST_CFG = {"epochs": 2, "lr": 0.01, "batch_size": 128, "checkpoints": []}
-
-
-def synchronize(device: torch.device) -> None:
-    """Wait for the queued work of ``device`` (a no-op on the CPU)."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def timed(fn: Callable[[], object], device: torch.device) -> tuple[float, float]:

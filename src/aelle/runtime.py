@@ -26,6 +26,12 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def synchronize(device: torch.device) -> None:
+    """Wait for the queued work of ``device``, so a timer read next includes it (CPU: no-op)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 @contextlib.contextmanager
 def job_logging(log_path: str | Path, threads: int = 1) -> Iterator[logging.Logger]:
     """Send everything a job prints (logging, warnings, progress bars) to ``log_path``.
