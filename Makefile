@@ -47,9 +47,10 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	ruff check .
+	ruff format --check .
 	snakefmt --check Snakefile workflow/rules
 	snakemake --lint --configfile config/config.yaml
 
 format: $(STAMP)
-	ruff format src tests benchmarks workflow/scripts
+	ruff format .
 	snakefmt Snakefile workflow/rules

@@ -25,18 +25,32 @@ def command_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         PATH=f"{VENV / 'bin'}{os.pathsep}{env['PATH']}",
-        GIT_AUTHOR_NAME="aelle tests", GIT_AUTHOR_EMAIL="tests@aelle.invalid",
-        GIT_COMMITTER_NAME="aelle tests", GIT_COMMITTER_EMAIL="tests@aelle.invalid",
+        GIT_AUTHOR_NAME="aelle tests",
+        GIT_AUTHOR_EMAIL="tests@aelle.invalid",
+        GIT_COMMITTER_NAME="aelle tests",
+        GIT_COMMITTER_EMAIL="tests@aelle.invalid",
         SOURCE_DATE_EPOCH="1650000000",
     )
     return env
 
 
-def run(args: list[str], cwd: Path, *, check: bool = True, env: dict[str, str] | None = None,
-        timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
+def run(
+    args: list[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    timeout: float = TIMEOUT_S,
+) -> subprocess.CompletedProcess:
     """Run `args` in `cwd`; when `check`, raise with its output if it exits non-zero."""
-    proc = subprocess.run(args, cwd=cwd, env={**command_env(), **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        args,
+        cwd=cwd,
+        env={**command_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(
             f"{args} in {cwd} exited with {proc.returncode}:\n"

@@ -17,8 +17,12 @@ PULLED = ("data/prepared", "results/train", "results/spectra", "results/aelle")
 # Rule files of the phases whose jobs `make reproduce` must never run.
 UPSTREAM_RULE_FILES = ("data.smk", "train.smk", "lyapunov.smk", "aelle.smk")
 # The README's "Reproduce the figures" commands, run by these tests as written there.
-PUBLISH = (["make", "run"], ["make", "publish"], ["git", "add", "dvc.lock"],
-           ["git", "commit", "-m", "Publish results"])
+PUBLISH = (
+    ["make", "run"],
+    ["make", "publish"],
+    ["git", "add", "dvc.lock"],
+    ["git", "commit", "-m", "Publish results"],
+)
 REPRODUCE = ["make", "reproduce"]
 README_SECTION = "## Reproduce the figures"
 
@@ -39,8 +43,11 @@ def digest(root: Path, paths: tuple[str, ...] = REBUILT + PULLED) -> dict[str, s
 def upstream_rules(root: Path) -> set[str]:
     """Names of the rules of the data, train, spectra and aelle phases."""
     pattern = re.compile(r"^rule\s+(\w+)\s*:", re.MULTILINE)
-    return {name for f in UPSTREAM_RULE_FILES
-            for name in pattern.findall((root / "workflow/rules" / f).read_text())}
+    return {
+        name
+        for f in UPSTREAM_RULE_FILES
+        for name in pattern.findall((root / "workflow/rules" / f).read_text())
+    }
 
 
 def executed_rules(checkout: Path) -> set[str]:

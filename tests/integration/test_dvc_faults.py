@@ -23,16 +23,24 @@ OBJECT_NAME = re.compile(r"[0-9a-f]{30}(\.dir)?")
 def object_files(remote: Path) -> set[Path]:
     """Objects stored in a DVC remote folder (DVC 3 layout: files/md5/xx/<30 hex>[.dir]);
     the temporary file of an upload cut short is not one."""
-    return {p for p in (remote / "files" / "md5").glob("*/*")
-            if p.is_file() and OBJECT_NAME.fullmatch(p.name)}
+    return {
+        p
+        for p in (remote / "files" / "md5").glob("*/*")
+        if p.is_file() and OBJECT_NAME.fullmatch(p.name)
+    }
 
 
 def kill_push_half_way(producer: Path, remote: Path, total: int) -> int:
     """Start `dvc push` (one transfer at a time) and SIGKILL it once some, not all, objects
     reached `remote`; return how many had."""
-    push = subprocess.Popen(["dvc", "push", "--jobs", "1"], cwd=producer, env=command_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    push = subprocess.Popen(
+        ["dvc", "push", "--jobs", "1"],
+        cwd=producer,
+        env=command_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 300
         while push.poll() is None and time.monotonic() < deadline:
@@ -48,8 +56,9 @@ def kill_push_half_way(producer: Path, remote: Path, total: int) -> int:
     return len(object_files(remote))
 
 
-def test_killed_push_is_completed_by_the_next(published: Published, ssh_server: SshServer,
-                                              tmp_path: Path) -> None:
+def test_killed_push_is_completed_by_the_next(
+    published: Published, ssh_server: SshServer, tmp_path: Path
+) -> None:
     store = tmp_path / "store"
     env = {"DVC_SSH_KEYFILE": str(ssh_server.keyfile)}
     url = ssh_server.url(store)
@@ -78,12 +87,16 @@ def workspace_state(checkout: Path) -> dict[str, tuple[float, int]]:
     return state
 
 
-def test_unreachable_remote_fails_clearly_and_touches_nothing(published: Published,
-                                                               ssh_server: SshServer) -> None:
+def test_unreachable_remote_fails_clearly_and_touches_nothing(
+    published: Published, ssh_server: SshServer
+) -> None:
     checkout = published.clone("unreachable")
     url = f"ssh://{ssh_server.user}@127.0.0.1:{free_port()}/nowhere"
-    run(["tools/dvc/remote.sh", "ssh", url], checkout,
-        env={"DVC_SSH_KEYFILE": str(ssh_server.keyfile)})
+    run(
+        ["tools/dvc/remote.sh", "ssh", url],
+        checkout,
+        env={"DVC_SSH_KEYFILE": str(ssh_server.keyfile)},
+    )
     before = workspace_state(checkout)
     proc = run(REPRODUCE, checkout, check=False)
     assert proc.returncode != 0

@@ -11,8 +11,7 @@ from servers.sshd import SshServer
 pytestmark = pytest.mark.integration
 
 
-def round_trip(published: Published, name: str, kind: str, url: str,
-               env: dict[str, str]) -> Path:
+def round_trip(published: Published, name: str, kind: str, url: str, env: dict[str, str]) -> Path:
     """Publish to `url`, reproduce in a fresh clone set up for it; return the clone."""
     published.push_to(kind, url, env)
     checkout = published.clone(name)
@@ -24,19 +23,21 @@ def round_trip(published: Published, name: str, kind: str, url: str,
     return checkout
 
 
-def test_round_trip_over_ssh(published: Published, ssh_server: SshServer,
-                             tmp_path: Path) -> None:
+def test_round_trip_over_ssh(published: Published, ssh_server: SshServer, tmp_path: Path) -> None:
     url = ssh_server.url(tmp_path / "store")
-    checkout = round_trip(published, "over-ssh", "ssh", url,
-                          {"DVC_SSH_KEYFILE": str(ssh_server.keyfile)})
+    checkout = round_trip(
+        published, "over-ssh", "ssh", url, {"DVC_SSH_KEYFILE": str(ssh_server.keyfile)}
+    )
     assert "keyfile" in (checkout / ".dvc/config.local").read_text()
     assert "keyfile" not in (checkout / ".dvc/config").read_text()
 
 
 def test_round_trip_over_s3(published: Published, s3_server: S3Server) -> None:
-    env = {"AWS_ACCESS_KEY_ID": s3_server.access_key,
-           "AWS_SECRET_ACCESS_KEY": s3_server.secret_key,
-           "S3_ENDPOINT_URL": s3_server.endpoint}
+    env = {
+        "AWS_ACCESS_KEY_ID": s3_server.access_key,
+        "AWS_SECRET_ACCESS_KEY": s3_server.secret_key,
+        "S3_ENDPOINT_URL": s3_server.endpoint,
+    }
     checkout = round_trip(published, "over-s3", "s3", s3_server.url("round-trip"), env)
     assert s3_server.secret_key in (checkout / ".dvc/config.local").read_text()
     assert s3_server.secret_key not in (checkout / ".dvc/config").read_text()

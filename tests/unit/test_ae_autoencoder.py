@@ -17,8 +17,16 @@ def _data(n, length=32, seed=0):
 def _train(**overrides):
     x, y = _data(80)
     xv, yv = _data(20, seed=1)
-    options = {"latent": 4, "dropout": 0.1, "alpha_schedule": [5, 20], "epochs_per_stage": 15,
-               "lr": 1e-2, "batch_size": 16, "seed": 0, **overrides}
+    options = {
+        "latent": 4,
+        "dropout": 0.1,
+        "alpha_schedule": [5, 20],
+        "epochs_per_stage": 15,
+        "lr": 1e-2,
+        "batch_size": 16,
+        "seed": 0,
+        **overrides,
+    }
     return train_autoencoder(x, y, xv, yv, **options), (xv, yv)
 
 
@@ -70,5 +78,16 @@ def test_non_finite_training_data_is_refused():
     x, y = _data(10)
     x[3, 2] = np.nan
     with pytest.raises(ValueError, match="must be finite"):
-        train_autoencoder(x, y, x, y, latent=2, dropout=0.0, alpha_schedule=[1],
-                          epochs_per_stage=1, lr=1e-3, batch_size=4, seed=0)
+        train_autoencoder(
+            x,
+            y,
+            x,
+            y,
+            latent=2,
+            dropout=0.0,
+            alpha_schedule=[1],
+            epochs_per_stage=1,
+            lr=1e-3,
+            batch_size=4,
+            seed=0,
+        )

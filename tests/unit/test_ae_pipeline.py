@@ -12,10 +12,22 @@ from aelle.ae.assembly import assemble_table
 from aelle.ae.split import assign_split
 from aelle.plots import steps as figure_steps
 
-CFG = {"length": 64, "resample": "midpoint", "latent": 8, "dropout": 0.1,
-       "alpha_schedule": [5, 10], "epochs_per_stage": 30, "lr": 3e-3, "batch_size": 32,
-       "split": [0.7, 0.1, 0.2], "early_epochs": [0, 5], "knn_neighbors": 5,
-       "bootstrap": 300, "umap": None, "loss_thresholds": {"toy": 0.5}}
+CFG = {
+    "length": 64,
+    "resample": "midpoint",
+    "latent": 8,
+    "dropout": 0.1,
+    "alpha_schedule": [5, 10],
+    "epochs_per_stage": 30,
+    "lr": 3e-3,
+    "batch_size": 32,
+    "split": [0.7, 0.1, 0.2],
+    "early_epochs": [0, 5],
+    "knn_neighbors": 5,
+    "bootstrap": 300,
+    "umap": None,
+    "loss_thresholds": {"toy": 0.5},
+}
 
 
 def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6)):
@@ -35,31 +47,55 @@ def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6)):
         final = hidden + 0.02 * rng.normal() if planted else rng.uniform()
         x = np.linspace(0, 1, 2 * size)
         for e in epochs:
-            records.append({"network_id": nid, "task": "toy", "arch": arch, "size": size,
-                            "index": i, "seed": i, "p": p, "epoch": e, "train_loss": final,
-                            "val_loss": final + (epochs[-1] - e) * 0.1 * rng.uniform(),
-                            "accuracy": np.nan, "wall_s": 0.1,
-                            "status": "diverged" if i == 0 and e == epochs[-1] else "ok"})
+            records.append(
+                {
+                    "network_id": nid,
+                    "task": "toy",
+                    "arch": arch,
+                    "size": size,
+                    "index": i,
+                    "seed": i,
+                    "p": p,
+                    "epoch": e,
+                    "train_loss": final,
+                    "val_loss": final + (epochs[-1] - e) * 0.1 * rng.uniform(),
+                    "accuracy": np.nan,
+                    "wall_s": 0.1,
+                    "status": "diverged" if i == 0 and e == epochs[-1] else "ok",
+                }
+            )
             lam = nuisance + 0.6 * hidden * np.sin(2 * np.pi * x)
             for input_set in ("val", "novel"):
                 exps = np.sort(lam + 0.02 * rng.normal(size=x.size))[::-1]
                 if i == 1 and e == 0:
                     exps[0] = np.nan
-                spectra.append({"network_id": nid, "task": "toy", "arch": arch, "size": size,
-                                "index": i, "epoch": e, "input_set": input_set,
-                                "status": "nonfinite" if i == 1 and e == 0 else "ok",
-                                "log_base": 2.0, "exponents": exps.tolist(),
-                                "exponents_std": [0.0] * x.size})
+                spectra.append(
+                    {
+                        "network_id": nid,
+                        "task": "toy",
+                        "arch": arch,
+                        "size": size,
+                        "index": i,
+                        "epoch": e,
+                        "input_set": input_set,
+                        "status": "nonfinite" if i == 1 and e == 0 else "ok",
+                        "log_base": 2.0,
+                        "exponents": exps.tolist(),
+                        "exponents_std": [0.0] * x.size,
+                    }
+                )
     return pd.DataFrame(spectra), pd.DataFrame(records)
 
 
 def _run(analysis, *, planted, n=200):
     spectra, records = synthetic_tables(n, planted=planted)
-    table = assign_split(assemble_table(spectra, records, length=64, method="midpoint"),
-                         CFG["split"], seed=0)
+    table = assign_split(
+        assemble_table(spectra, records, length=64, method="midpoint"), CFG["split"], seed=0
+    )
     fitted = fit_analysis(table, CFG, 0, analysis)
-    metrics, predictions = evaluate_analysis(table, fitted.embedding, CFG, seed=0,
-                                             analysis=analysis, task="toy")
+    metrics, predictions = evaluate_analysis(
+        table, fitted.embedding, CFG, seed=0, analysis=analysis, task="toy"
+    )
     return fitted, metrics, predictions
 
 
@@ -79,8 +115,7 @@ def test_planted_structure_is_recovered_and_beats_mean_le():
     assert metrics["excluded"]["nonfinite_spectrum"] == 0  # its failure is at epoch 0
     assert "n0000" not in " ".join(fitted.embedding["network_id"])
     assert model["networks"] == {"train": 139, "val": 20, "test": 40}
-    assert set(predictions["method"]) == {"aelle", "max_le", "mean_le", "p", "linreg",
-                                          "raw_pca"}
+    assert set(predictions["method"]) == {"aelle", "max_le", "mean_le", "p", "linreg", "raw_pca"}
     assert fitted.perturbation["predicted_loss"].is_monotonic_increasing
 
 
@@ -105,7 +140,8 @@ def test_early_epochs_get_one_model_each_and_the_early_loss_baseline():
     assert metrics["models"]["epoch0"]["excluded"]["nonfinite_spectrum"] == 1
     assert metrics["models"]["epoch5"]["excluded"]["nonfinite_spectrum"] == 0
     assert "n0001" not in " ".join(
-        fitted.embedding.loc[fitted.embedding["epoch"] == 0, "network_id"])
+        fitted.embedding.loc[fitted.embedding["epoch"] == 0, "network_id"]
+    )
 
 
 def test_architecture_shares_split_each_architecture():
@@ -122,20 +158,38 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     spectra.to_parquet(tmp_path / "s.parquet")
     records.to_parquet(tmp_path / "r.parquet")
     table = tmp_path / "table.parquet"
-    steps.assemble([tmp_path / "s.parquet"], [tmp_path / "r.parquet"], table, length=64,
-                   method="midpoint")
+    steps.assemble(
+        [tmp_path / "s.parquet"], [tmp_path / "r.parquet"], table, length=64, method="midpoint"
+    )
     cfg = {**CFG, "epochs_per_stage": 5, "bootstrap": 50}
     steps.fit(table, tmp_path / "fit", cfg=cfg, seed=1, analysis="main", arch="lstm")
     names = {p.name for p in (tmp_path / "fit").iterdir()}
-    assert names == {"model_main.pt", "curves.parquet", "curves.csv", "embedding.parquet",
-                     "perturbation.parquet", "fit.json"}
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "fit" / "curves.csv"),
-                                  pd.read_parquet(tmp_path / "fit" / "curves.parquet"),
-                                  check_dtype=False)
+    assert names == {
+        "model_main.pt",
+        "curves.parquet",
+        "curves.csv",
+        "embedding.parquet",
+        "perturbation.parquet",
+        "fit.json",
+    }
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "fit" / "curves.csv"),
+        pd.read_parquet(tmp_path / "fit" / "curves.parquet"),
+        check_dtype=False,
+    )
     embedding = pd.read_parquet(tmp_path / "fit" / "embedding.parquet")
     assert set(embedding["arch"]) == {"lstm"}
-    steps.evaluate(table, tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet",
-                   cfg=cfg, seed=1, analysis="main", task="toy", arch="lstm")
+    steps.evaluate(
+        table,
+        tmp_path / "fit",
+        tmp_path / "m.json",
+        tmp_path / "pred.parquet",
+        cfg=cfg,
+        seed=1,
+        analysis="main",
+        task="toy",
+        arch="lstm",
+    )
     metrics = json.loads((tmp_path / "m.json").read_text(), parse_constant=pytest.fail)
     assert metrics["arch"] == "lstm" and metrics["excluded"]["diverged"] == 1
     steps.summarise([tmp_path / "m.json"], tmp_path / "metrics.json", tmp_path / "summary.md")
@@ -147,43 +201,78 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     figures = tmp_path / "figures" / "toy"
     figure_steps.population_figures(table, figures, task="toy")
     drawn = figure_steps.analysis_figures(
-        tmp_path / "fit", tmp_path / "m.json", tmp_path / "pred.parquet", figures, task="toy",
-        log_base=2.0, families=[f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f != "umap"])
+        tmp_path / "fit",
+        tmp_path / "m.json",
+        tmp_path / "pred.parquet",
+        figures,
+        task="toy",
+        log_base=2.0,
+        families=[f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f != "umap"],
+    )
     assert drawn == figure_steps.analysis_figure_paths(
-        figures, analysis="main", arch="lstm",
-        families=[f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f != "umap"])
+        figures,
+        analysis="main",
+        arch="lstm",
+        families=[f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f != "umap"],
+    )
     assert {p.name for p in figures.iterdir()} >= {
-        p.name for p in figure_steps.population_figure_paths(figures)}
+        p.name for p in figure_steps.population_figure_paths(figures)
+    }
     with pytest.raises(ValueError, match="lacks column"):
-        figure_steps.analysis_figures(tmp_path / "fit", tmp_path / "m.json",
-                                      tmp_path / "pred.parquet", figures, task="toy",
-                                      log_base=2.0, families=["umap"])
+        figure_steps.analysis_figures(
+            tmp_path / "fit",
+            tmp_path / "m.json",
+            tmp_path / "pred.parquet",
+            figures,
+            task="toy",
+            log_base=2.0,
+            families=["umap"],
+        )
     with pytest.raises(ValueError, match="draws"):
         figure_steps.analysis_figure_paths(figures, analysis="early", families=["umap"])
     for analysis in ("early", "architectures"):
         steps.fit(table, tmp_path / analysis, cfg=cfg, seed=1, analysis=analysis)
-        steps.evaluate(table, tmp_path / analysis, tmp_path / f"{analysis}.json",
-                       tmp_path / f"{analysis}.parquet", cfg=cfg, seed=1, analysis=analysis,
-                       task="toy")
-        figure_steps.analysis_figures(tmp_path / analysis, tmp_path / f"{analysis}.json",
-                                      tmp_path / f"{analysis}.parquet", figures, task="toy",
-                                      log_base=2.0)
+        steps.evaluate(
+            table,
+            tmp_path / analysis,
+            tmp_path / f"{analysis}.json",
+            tmp_path / f"{analysis}.parquet",
+            cfg=cfg,
+            seed=1,
+            analysis=analysis,
+            task="toy",
+        )
+        figure_steps.analysis_figures(
+            tmp_path / analysis,
+            tmp_path / f"{analysis}.json",
+            tmp_path / f"{analysis}.parquet",
+            figures,
+            task="toy",
+            log_base=2.0,
+        )
     figure_steps.index(tmp_path / "figures", tmp_path / "figures" / "INDEX.md")
     index = (tmp_path / "figures" / "INDEX.md").read_text()
-    for stem in ("spectra", "loss-vs-hyperparameter", "distributions", "ae-training--lstm",
-                 "aelle-pca-performance--lstm", "aelle-pca-size--lstm",
-                 "predicted-vs-actual--lstm", "latent-perturbation--lstm",
-                 "novel-inputs--lstm", "early-epochs--early", "ae-training--early",
-                 "aelle-pca-architecture--architectures"):
+    for stem in (
+        "spectra",
+        "loss-vs-hyperparameter",
+        "distributions",
+        "ae-training--lstm",
+        "aelle-pca-performance--lstm",
+        "aelle-pca-size--lstm",
+        "predicted-vs-actual--lstm",
+        "latent-perturbation--lstm",
+        "novel-inputs--lstm",
+        "early-epochs--early",
+        "ae-training--early",
+        "aelle-pca-architecture--architectures",
+    ):
         assert f"toy/{stem}.png" in index
     with pytest.raises(ValueError, match="two metrics files"):
         steps.summarise([tmp_path / "m.json"] * 2, tmp_path / "x.json", tmp_path / "x.md")
     with pytest.raises(ValueError, match="spans all architectures"):
-        steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="architectures",
-                  arch="lstm")
+        steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="architectures", arch="lstm")
     with pytest.raises(ValueError, match="no networks of architecture 'rnn'"):
         steps.fit(table, tmp_path / "bad", cfg=cfg, seed=1, analysis="main", arch="rnn")
-
 
 
 def test_umap_config_reaches_the_embedding(monkeypatch):
@@ -195,8 +284,9 @@ def test_umap_config_reaches_the_embedding(monkeypatch):
 
     monkeypatch.setattr("aelle.ae.analyses.fit_umap", fake_umap)
     spectra, records = synthetic_tables(40, planted=True, epochs=(6,))
-    table = assign_split(assemble_table(spectra, records, length=64, method="midpoint"),
-                         CFG["split"], seed=0)
+    table = assign_split(
+        assemble_table(spectra, records, length=64, method="midpoint"), CFG["split"], seed=0
+    )
     cfg = {**CFG, "epochs_per_stage": 1, "umap": {"n_neighbors": 7, "min_dist": 0.3}}
     embedding = fit_analysis(table, cfg, 5, "main").embedding
     train = int(((embedding["split"] == "train") & (embedding["input_set"] == "val")).sum())

@@ -7,12 +7,31 @@ from aelle.ae.split import assign_split, split_networks
 
 
 def _table(n=50, arch="gru", size=8):
-    return pd.DataFrame([
-        {"network_id": f"t/{arch}/h{size}/n{i:04d}", "arch": arch, "size": size, "epoch": e,
-         "input_set": s, "usable": not (i == 0 and e == 0)}
-        for i in range(n) for e in (0, 1, 2, 5) for s in ("val", "novel")
-    ] + [{"network_id": f"t/{arch}/h{size}/n9999", "arch": arch, "size": size, "epoch": 0,
-          "input_set": "val", "usable": False}])
+    return pd.DataFrame(
+        [
+            {
+                "network_id": f"t/{arch}/h{size}/n{i:04d}",
+                "arch": arch,
+                "size": size,
+                "epoch": e,
+                "input_set": s,
+                "usable": not (i == 0 and e == 0),
+            }
+            for i in range(n)
+            for e in (0, 1, 2, 5)
+            for s in ("val", "novel")
+        ]
+        + [
+            {
+                "network_id": f"t/{arch}/h{size}/n9999",
+                "arch": arch,
+                "size": size,
+                "epoch": 0,
+                "input_set": "val",
+                "usable": False,
+            }
+        ]
+    )
 
 
 def test_no_network_in_two_splits_across_epochs_and_input_sets():
@@ -32,7 +51,10 @@ def test_split_is_seeded_and_ignores_input_order():
 
 def test_every_split_gets_a_network_and_bad_fractions_raise():
     assert set(split_networks(["a", "b", "c"], (0.9, 0.05, 0.05), seed=0).values()) == {
-        "train", "val", "test"}
+        "train",
+        "val",
+        "test",
+    }
     with pytest.raises(ValueError, match="summing to 1"):
         split_networks(["a", "b", "c"], (0.5, 0.1, 0.1), seed=0)
     with pytest.raises(ValueError, match="at least 3 networks"):
@@ -44,7 +66,8 @@ def test_split_is_stratified_by_population():
     table = assign_split(table, (0.5, 0.25, 0.25), seed=0)
     networks = table.drop_duplicates("network_id")
     for (arch, size), group in networks.loc[networks["split"] != "excluded"].groupby(
-            ["arch", "size"]):
+        ["arch", "size"]
+    ):
         assert set(group["split"]) == {"train", "val", "test"}, (arch, size)
 
 

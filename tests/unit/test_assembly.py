@@ -54,19 +54,39 @@ def test_resample_rejects_unknown_method():
 
 def _tables():
     ids = [f"t/lstm/h2/n{i:04d}" for i in range(4)]
-    records = pd.DataFrame([
-        {"network_id": nid, "p": 0.5 + i, "epoch": e, "val_loss": 10 * i + e,
-         "status": "diverged" if (i == 2 and e == 2) else "ok"}
-        for i, nid in enumerate(ids) for e in (0, 1, 2)
-    ])
-    spectra = pd.DataFrame([
-        {"network_id": nid, "task": "t", "arch": "lstm", "size": 2, "index": i, "epoch": e,
-         "input_set": "val", "status": "nonfinite" if (i == 3 and e == 0) else "ok",
-         "log_base": 2.0,
-         "exponents": [np.nan, 0.0, -1.0, -2.0] if (i == 3 and e == 0) else
-         [1.0 + i, 0.0, -1.0, -3.0]}
-        for i, nid in enumerate(ids) for e in (0, 2)
-    ])
+    records = pd.DataFrame(
+        [
+            {
+                "network_id": nid,
+                "p": 0.5 + i,
+                "epoch": e,
+                "val_loss": 10 * i + e,
+                "status": "diverged" if (i == 2 and e == 2) else "ok",
+            }
+            for i, nid in enumerate(ids)
+            for e in (0, 1, 2)
+        ]
+    )
+    spectra = pd.DataFrame(
+        [
+            {
+                "network_id": nid,
+                "task": "t",
+                "arch": "lstm",
+                "size": 2,
+                "index": i,
+                "epoch": e,
+                "input_set": "val",
+                "status": "nonfinite" if (i == 3 and e == 0) else "ok",
+                "log_base": 2.0,
+                "exponents": [np.nan, 0.0, -1.0, -2.0]
+                if (i == 3 and e == 0)
+                else [1.0 + i, 0.0, -1.0, -3.0],
+            }
+            for i, nid in enumerate(ids)
+            for e in (0, 2)
+        ]
+    )
     return spectra, records
 
 
@@ -85,8 +105,13 @@ def test_assembly_joins_final_and_early_losses_and_flags_failures():
     assert table["usable"].sum() == 5
     assert np.isnan(spectrum_matrix(table.loc[~table["usable"]])[-1]).all()
     counts = exclusion_counts(table)
-    assert counts == {"diverged": 1, "nonfinite_spectrum": 1, "nonfinite_loss": 0,
-                      "networks_total": 4, "networks_with_exclusion": 2}
+    assert counts == {
+        "diverged": 1,
+        "nonfinite_spectrum": 1,
+        "nonfinite_loss": 0,
+        "networks_total": 4,
+        "networks_with_exclusion": 2,
+    }
 
 
 def test_missing_final_epoch_record_is_a_nonfinite_loss():
@@ -94,7 +119,8 @@ def test_missing_final_epoch_record_is_a_nonfinite_loss():
     records = records.loc[~((records["network_id"] == "t/lstm/h2/n0000") & (records["epoch"] == 2))]
     table = assemble_table(spectra, records, length=4, method="linear")
     assert set(table.loc[table["network_id"] == "t/lstm/h2/n0000", "excluded"]) == {
-        "nonfinite_loss"}
+        "nonfinite_loss"
+    }
 
 
 def test_assembly_errors_name_the_problem():
@@ -104,5 +130,4 @@ def test_assembly_errors_name_the_problem():
     with pytest.raises(ValueError, match="no training records"):
         assemble_table(spectra, records.iloc[3:], length=4, method="linear")
     with pytest.raises(ValueError, match="two rows for network"):
-        assemble_table(pd.concat([spectra, spectra.iloc[:1]]), records, length=4,
-                       method="linear")
+        assemble_table(pd.concat([spectra, spectra.iloc[:1]]), records, length=4, method="linear")

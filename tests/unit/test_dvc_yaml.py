@@ -13,8 +13,13 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 PHASES = ["data", "train", "spectra", "aelle", "figures"]
 # The phase (dvc.yaml stage) each rule file belongs to.
-RULE_FILES = {"data.smk": "data", "train.smk": "train", "lyapunov.smk": "spectra",
-              "aelle.smk": "aelle", "figures.smk": "figures"}
+RULE_FILES = {
+    "data.smk": "data",
+    "train.smk": "train",
+    "lyapunov.smk": "spectra",
+    "aelle.smk": "aelle",
+    "figures.smk": "figures",
+}
 RULE = re.compile(r"^rule\s+(\w+)\s*:", re.MULTILINE)
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
@@ -26,8 +31,11 @@ def stages() -> dict:
 
 def stage_outputs(stage: dict) -> list[str]:
     """Paths of a stage's outs and metrics."""
-    return [next(iter(o)) if isinstance(o, dict) else o
-            for key in ("outs", "metrics") for o in stage.get(key, [])]
+    return [
+        next(iter(o)) if isinstance(o, dict) else o
+        for key in ("outs", "metrics")
+        for o in stage.get(key, [])
+    ]
 
 
 def test_one_stage_per_phase_running_its_target(stages: dict) -> None:
@@ -38,8 +46,11 @@ def test_one_stage_per_phase_running_its_target(stages: dict) -> None:
 
 def rule_phases() -> dict[str, str]:
     """Phase of every rule, from the rule file that defines it."""
-    return {name: phase for f, phase in RULE_FILES.items()
-            for name in RULE.findall((REPO / "workflow/rules" / f).read_text())}
+    return {
+        name: phase
+        for f, phase in RULE_FILES.items()
+        for name in RULE.findall((REPO / "workflow/rules" / f).read_text())
+    }
 
 
 def test_each_phase_target_rule_is_in_its_rule_file() -> None:
@@ -74,8 +85,18 @@ def test_outputs_persist_and_metrics_declared(stages: dict) -> None:
 def dry_run_jobs() -> list[tuple[str, list[str], list[str]]]:
     """(rule, input files, output files incl. benchmark) of every job of all phase targets."""
     proc = subprocess.run(
-        [str(SNAKEMAKE), "--configfile", "tests/config/tiny.yaml", "--dry-run", "--forceall",
-         *PHASES, "all"], cwd=REPO, capture_output=True, text=True,
+        [
+            str(SNAKEMAKE),
+            "--configfile",
+            "tests/config/tiny.yaml",
+            "--dry-run",
+            "--forceall",
+            *PHASES,
+            "all",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, f"snakemake --dry-run failed:\n{proc.stderr[-3000:]}"
     out = proc.stdout
@@ -83,18 +104,26 @@ def dry_run_jobs() -> list[tuple[str, list[str], list[str]]]:
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
         match = re.match(r"(?:local)?rule (\w+):", block)
         if match:
-            files = {key: [f for line in re.findall(rf"^\s+{key}: (.+)$", block, re.MULTILINE)
-                           for f in line.split(", ")]
-                     for key in ("input", "output", "benchmark")}
+            files = {
+                key: [
+                    f
+                    for line in re.findall(rf"^\s+{key}: (.+)$", block, re.MULTILINE)
+                    for f in line.split(", ")
+                ]
+                for key in ("input", "output", "benchmark")
+            }
             jobs.append((match.group(1), files["input"], files["output"] + files["benchmark"]))
     return jobs
 
 
 def holders(path: str, outs: list[str]) -> list[str]:
     """The entries of `outs` equal to `path` or a folder above it."""
-    return [out for out in outs
-            if PurePosixPath(path) == PurePosixPath(out)
-            or PurePosixPath(out) in PurePosixPath(path).parents]
+    return [
+        out
+        for out in outs
+        if PurePosixPath(path) == PurePosixPath(out)
+        or PurePosixPath(out) in PurePosixPath(path).parents
+    ]
 
 
 def upstream_jobs(target: int, jobs: list[tuple[str, list[str], list[str]]]) -> set[int]:

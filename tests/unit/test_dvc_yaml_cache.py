@@ -46,8 +46,10 @@ def test_verify_checks_directory_listings_and_their_files(tmp_path: Path, monkey
     store(root, dir_md5, listing)
     store(root, ABC_MD5, b"not abc")
     lock = tmp_path / "dvc.lock"
-    lock.write_text(f"schema: '2.0'\nstages:\n  train:\n    outs:\n    - path: results/train\n"
-                    f"      md5: {dir_md5}\n")
+    lock.write_text(
+        f"schema: '2.0'\nstages:\n  train:\n    outs:\n    - path: results/train\n"
+        f"      md5: {dir_md5}\n"
+    )
     monkeypatch.setattr(verify_cache, "cache_root", lambda: root)
     assert verify_cache.verify(["train"], lock) == [ABC_MD5]
     assert verify_cache.object_path(root, dir_md5).exists()

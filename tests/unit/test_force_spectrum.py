@@ -14,10 +14,18 @@ N, DT = 16, 0.1
 def force_checkpoint(seed=0, k=2):
     g = torch.Generator().manual_seed(seed)
     return {
-        "format": "aelle-population/1", "task": "signal", "kind": "force", "arch": "force",
-        "epoch": 1, "input_size": 1, "hidden_size": N, "output_size": 1,
+        "format": "aelle-population/1",
+        "task": "signal",
+        "kind": "force",
+        "arch": "force",
+        "epoch": 1,
+        "input_size": 1,
+        "hidden_size": N,
+        "output_size": 1,
         "network_ids": [f"signal/force/h{N}/n{i:04d}" for i in range(k)],
-        "indices": torch.arange(k), "seeds": torch.arange(k) + 11, "p": torch.full((k,), 1.5),
+        "indices": torch.arange(k),
+        "seeds": torch.arange(k) + 11,
+        "p": torch.full((k,), 1.5),
         "cell_params": {
             "J": 1.5 * torch.randn(k, N, N, generator=g, dtype=torch.float64) / math.sqrt(N),
             "w_f": 2 * torch.rand(k, N, generator=g, dtype=torch.float64) - 1,
@@ -35,7 +43,8 @@ def test_zero_start_measures_the_fixed_point_of_the_closed_loop():
     for j, row in table.iterrows():
         p = ckpt["cell_params"]
         jac = (1 - DT) * torch.eye(N, dtype=torch.float64) + DT * (
-            p["J"][j] + torch.outer(p["w_f"][j], p["w_o"][j]))
+            p["J"][j] + torch.outer(p["w_f"][j], p["w_o"][j])
+        )
         expected = np.sort(np.log(np.abs(np.linalg.eigvals(jac.numpy()))))[::-1]
         # complex pairs converge as 1/T; the sum is exact at any T
         np.testing.assert_allclose(row["exponents"], expected, atol=2e-3)

@@ -71,8 +71,9 @@ def test_bootstrap_interval_brackets_value_and_shrinks_with_n():
         return s["high"] - s["low"]
 
     assert width(400) < width(25)
-    const = with_intervals(classification_scores, (np.ones(10, bool), np.ones(10, bool)),
-                           bootstrap_indices(10, 50, 1))
+    const = with_intervals(
+        classification_scores, (np.ones(10, bool), np.ones(10, bool)), bootstrap_indices(10, 50, 1)
+    )
     assert const["f1"] == {"value": 1.0, "low": 1.0, "high": 1.0}
 
 

@@ -29,55 +29,101 @@ from aelle.plots.style import fmt_score, le_unit
 RNG = np.random.default_rng(0)
 N = 24
 SCORE = {"value": 0.9, "low": 0.8, "high": 0.97}
-NETS = pd.DataFrame({
-    "network_id": [f"t/lstm/h8/n{i:04d}" for i in range(N)],
-    "arch": ["lstm", "gru", "rnn"] * (N // 3), "size": [8, 16] * (N // 2),
-    "p": RNG.uniform(0.1, 3, N), "final_loss": RNG.uniform(0, 1, N),
-    "pc1": RNG.normal(size=N), "pc2": RNG.normal(size=N),
-    "umap1": RNG.normal(size=N), "umap2": RNG.normal(size=N),
-    "epoch": [0, 5] * (N // 2), "input_set": ["val", "novel"] * (N // 2),
-    "exponents": [list(np.sort(RNG.normal(size=16))[::-1]) for _ in range(N)],
-})
-CURVES = pd.DataFrame({"epoch": range(10), "stage": [0] * 5 + [1] * 5,
-                       "alpha": [5.0] * 5 + [10.0] * 5, "best_epoch": 7,
-                       **{c: np.linspace(1, 0.1, 10) for c in
-                          ("train_recon", "train_pred", "val_recon", "val_pred")}})
+NETS = pd.DataFrame(
+    {
+        "network_id": [f"t/lstm/h8/n{i:04d}" for i in range(N)],
+        "arch": ["lstm", "gru", "rnn"] * (N // 3),
+        "size": [8, 16] * (N // 2),
+        "p": RNG.uniform(0.1, 3, N),
+        "final_loss": RNG.uniform(0, 1, N),
+        "pc1": RNG.normal(size=N),
+        "pc2": RNG.normal(size=N),
+        "umap1": RNG.normal(size=N),
+        "umap2": RNG.normal(size=N),
+        "epoch": [0, 5] * (N // 2),
+        "input_set": ["val", "novel"] * (N // 2),
+        "exponents": [list(np.sort(RNG.normal(size=16))[::-1]) for _ in range(N)],
+    }
+)
+CURVES = pd.DataFrame(
+    {
+        "epoch": range(10),
+        "stage": [0] * 5 + [1] * 5,
+        "alpha": [5.0] * 5 + [10.0] * 5,
+        "best_epoch": 7,
+        **{
+            c: np.linspace(1, 0.1, 10)
+            for c in ("train_recon", "train_pred", "val_recon", "val_pred")
+        },
+    }
+)
 
 CASES = {
-    "spectra": lambda s: plot_spectra(NETS, s, task="smnist", log_base=2.0,
-                                      loss_threshold=0.5),
-    "convergence": lambda s: plot_convergence(RNG.normal(size=(50, 4)).cumsum(0), s,
-                                              task="smnist", log_base=np.e),
+    "spectra": lambda s: plot_spectra(NETS, s, task="smnist", log_base=2.0, loss_threshold=0.5),
+    "convergence": lambda s: plot_convergence(
+        RNG.normal(size=(50, 4)).cumsum(0), s, task="smnist", log_base=np.e
+    ),
     "task-examples": lambda s: plot_task_examples(
-        {n: RNG.dirichlet(np.ones(6), size=20) for n in ("good", "middling", "bad")}, s,
-        task="charrnn", losses={"good": 1.2, "middling": 1.8, "bad": 3.0},
-        target=RNG.integers(0, 6, 20), vocabulary=list("abcde ")),
+        {n: RNG.dirichlet(np.ones(6), size=20) for n in ("good", "middling", "bad")},
+        s,
+        task="charrnn",
+        losses={"good": 1.2, "middling": 1.8, "bad": 3.0},
+        target=RNG.integers(0, 6, 20),
+        vocabulary=list("abcde "),
+    ),
     "loss-vs-hyperparameter": lambda s: plot_loss_vs_hyperparameter(
-        NETS, s, task="signal", loss_threshold=0.5),
+        NETS, s, task="signal", loss_threshold=0.5
+    ),
     "aelle-pca-performance": lambda s: plot_aelle_pca_performance(
-        NETS, s, task="charrnn", loss_threshold=0.5, pc1_threshold=0.1, f1=SCORE),
+        NETS, s, task="charrnn", loss_threshold=0.5, pc1_threshold=0.1, f1=SCORE
+    ),
     "aelle-pca-size": lambda s: plot_aelle_pca_size(NETS, s, task="charrnn"),
     "aelle-pca-architecture": lambda s: plot_aelle_pca_architecture(
-        NETS, {a: {"good_side": 0.3, "bad_side": 0.7} for a in ("lstm", "gru", "rnn")}, s,
-        task="smnist", pc1_threshold=0.0),
+        NETS,
+        {a: {"good_side": 0.3, "bad_side": 0.7} for a in ("lstm", "gru", "rnn")},
+        s,
+        task="smnist",
+        pc1_threshold=0.0,
+    ),
     "distributions": lambda s: plot_distributions(NETS, s, task="charrnn", loss_threshold=0.5),
     "predicted-vs-actual": lambda s: plot_predicted_vs_actual(
-        pd.concat([NETS.assign(method=m, predicted=NETS["final_loss"] + 0.1)
-                   for m in ("aelle", "max_le", "mean_le", "linreg", "raw_pca")]),
-        {"aelle": {"spearman": SCORE, "r2": SCORE}}, s, task="smnist"),
+        pd.concat(
+            [
+                NETS.assign(method=m, predicted=NETS["final_loss"] + 0.1)
+                for m in ("aelle", "max_le", "mean_le", "linreg", "raw_pca")
+            ]
+        ),
+        {"aelle": {"spearman": SCORE, "r2": SCORE}},
+        s,
+        task="smnist",
+    ),
     "early-epochs": lambda s: plot_early_epochs(
-        NETS, {0: {"aelle": SCORE, "early_loss": 0.6}, 5: {"aelle": SCORE}}, {0: 0.0, 5: 0.1},
-        s, task="charrnn", loss_threshold=0.5),
+        NETS,
+        {0: {"aelle": SCORE, "early_loss": 0.6}, 5: {"aelle": SCORE}},
+        {0: 0.0, 5: 0.1},
+        s,
+        task="charrnn",
+        loss_threshold=0.5,
+    ),
     "ae-training": lambda s: plot_ae_training(
-        pd.concat([CURVES.assign(model="epoch0"), CURVES.assign(model="epoch5")]), s,
-        task="smnist"),
+        pd.concat([CURVES.assign(model="epoch0"), CURVES.assign(model="epoch5")]), s, task="smnist"
+    ),
     "latent-perturbation": lambda s: plot_latent_perturbation(
-        pd.DataFrame({"offset": [-1.0, 0.0, 1.0], "predicted_loss": [0.2, 0.5, 0.8],
-                      "spectrum": [list(np.linspace(1, -1, 32) + o) for o in (-0.1, 0, 0.1)]}),
-        s, task="smnist", log_base=2.0),
+        pd.DataFrame(
+            {
+                "offset": [-1.0, 0.0, 1.0],
+                "predicted_loss": [0.2, 0.5, 0.8],
+                "spectrum": [list(np.linspace(1, -1, 32) + o) for o in (-0.1, 0, 0.1)],
+            }
+        ),
+        s,
+        task="smnist",
+        log_base=2.0,
+    ),
     "umap": lambda s: plot_umap(NETS, s, task="smnist", loss_threshold=0.5),
-    "novel-inputs": lambda s: plot_novel_inputs(NETS, s, task="charrnn", loss_threshold=0.5,
-                                                pc1_threshold=0.0, f1=SCORE),
+    "novel-inputs": lambda s: plot_novel_inputs(
+        NETS, s, task="charrnn", loss_threshold=0.5, pc1_threshold=0.0, f1=SCORE
+    ),
 }
 
 
@@ -96,8 +142,13 @@ def test_family_renders_png_and_pdf(family, tmp_path):
 
 def test_signal_task_examples_and_bad_inputs(tmp_path):
     target = np.sin(np.linspace(0, 6, 100))
-    paths = plot_task_examples({"good": target + 0.01, "bad": 0 * target}, tmp_path / "t",
-                               task="signal", losses={"good": 0.01, "bad": 0.6}, target=target)
+    paths = plot_task_examples(
+        {"good": target + 0.01, "bad": 0 * target},
+        tmp_path / "t",
+        task="signal",
+        losses={"good": 0.01, "bad": 0.6},
+        target=target,
+    )
     assert mpimg.imread(paths[0]).ndim == 3
     with pytest.raises(ValueError, match="no example figure for task 'smnist'"):
         plot_task_examples({}, tmp_path / "x", task="smnist", losses={}, target=target)
@@ -116,10 +167,14 @@ def test_index_lists_family_task_and_file(tmp_path):
         (tmp_path / "charrnn").mkdir(exist_ok=True)
         (tmp_path / "charrnn" / name).write_bytes(b"")
     rows = write_index(tmp_path, tmp_path / "INDEX.md")
-    assert rows == [("early-epochs", "charrnn", "charrnn/early-epochs--early.png"),
-                    ("spectra", "charrnn", "charrnn/spectra.png")]
-    assert "| spectra | charrnn | [charrnn/spectra.png](charrnn/spectra.png) |" in (
-        tmp_path / "INDEX.md").read_text()
+    assert rows == [
+        ("early-epochs", "charrnn", "charrnn/early-epochs--early.png"),
+        ("spectra", "charrnn", "charrnn/spectra.png"),
+    ]
+    assert (
+        "| spectra | charrnn | [charrnn/spectra.png](charrnn/spectra.png) |"
+        in (tmp_path / "INDEX.md").read_text()
+    )
     (tmp_path / "charrnn" / "mystery.png").write_bytes(b"")
     with pytest.raises(ValueError, match="figure family id"):
         write_index(tmp_path, tmp_path / "INDEX.md")
@@ -127,11 +182,19 @@ def test_index_lists_family_task_and_file(tmp_path):
 
 def test_file_steps_for_convergence_and_task_examples(tmp_path):
     np.save(tmp_path / "running.npy", RNG.normal(size=(30, 3)))
-    assert convergence_figure(tmp_path / "running.npy", tmp_path, task="charrnn",
-                              log_base=2.0)[0].name == "convergence.png"
+    assert (
+        convergence_figure(tmp_path / "running.npy", tmp_path, task="charrnn", log_base=2.0)[0].name
+        == "convergence.png"
+    )
     target = np.sin(np.linspace(0, 6, 50))
-    np.savez(tmp_path / "examples.npz", names=np.array(["good", "bad"]),
-             losses=np.array([0.05, 0.4]), example_good=target, example_bad=0 * target,
-             target=target, dt=np.array(0.1))
+    np.savez(
+        tmp_path / "examples.npz",
+        names=np.array(["good", "bad"]),
+        losses=np.array([0.05, 0.4]),
+        example_good=target,
+        example_bad=0 * target,
+        target=target,
+        dt=np.array(0.1),
+    )
     paths = task_examples_figure(tmp_path / "examples.npz", tmp_path, task="signal")
     assert mpimg.imread(paths[0]).ndim == 3

@@ -12,8 +12,11 @@ def checkout(tmp_path_factory):
 
 
 def test_paper_config_prints_the_whole_dag(checkout):
-    proc = run(["snakemake", "-n", "--quiet", "rules", "--configfile", "config/paper.yaml"],
-               checkout, timeout=120)
+    proc = run(
+        ["snakemake", "-n", "--quiet", "rules", "--configfile", "config/paper.yaml"],
+        checkout,
+        timeout=120,
+    )
     out = proc.stdout + proc.stderr
     for rule in ("train_shard", "spectrum_shard", "fit_aelle", "analysis_figures", "summary"):
         assert rule in out
@@ -24,8 +27,11 @@ def test_paper_config_prints_the_whole_dag(checkout):
     [
         ("seed: 2022", "seed: -1", "seed: -1 is less than the minimum"),
         ("device: cpu", "device: gpu", "device: 'gpu' is not one of"),
-        ("      qr_every: 1", "      qr_every: 1\n      qr_evry: 2",
-         "tasks.smnist.spectrum.qr_evry: unknown key"),
+        (
+            "      qr_every: 1",
+            "      qr_every: 1\n      qr_evry: 2",
+            "tasks.smnist.spectrum.qr_evry: unknown key",
+        ),
     ],
     ids=["range", "enum", "unknown-key"],
 )
@@ -43,3 +49,4 @@ def test_lint_and_format_are_clean():
     run(["snakemake", "--lint"], REPO, timeout=120)
     run(["snakefmt", "--check", "Snakefile", "workflow/rules"], REPO)
     run(["ruff", "check", "."], REPO)
+    run(["ruff", "format", "--check", "."], REPO)

@@ -64,13 +64,15 @@ def test_metrics_are_finite_and_summarised(tiny_run):
 
 
 def test_tables_have_a_row_per_network_and_epoch(tiny_run):
-    records = pd.concat(pd.read_parquet(p) for p in (tiny_run / "results/train").rglob(
-        "records.parquet"))
+    records = pd.concat(
+        pd.read_parquet(p) for p in (tiny_run / "results/train").rglob("records.parquet")
+    )
     assert not records.duplicated(["network_id", "epoch"]).any()
     # tiny: 5 smnist + 3 charrnn + 2 signal populations of 8 networks, checkpoints 0, 1, 2
     assert len(records) == (5 + 3 + 2) * 8 * 3
-    spectra = pd.concat(pd.read_parquet(p) for p in (tiny_run / "results/spectra").rglob(
-        "*.parquet"))
+    spectra = pd.concat(
+        pd.read_parquet(p) for p in (tiny_run / "results/spectra").rglob("*.parquet")
+    )
     assert set(spectra["input_set"]) == {"val", "novel"}
     assert len(spectra) == (5 + 3 + 2) * 8 * 4
 
@@ -93,17 +95,24 @@ def marked_incomplete(checkout: Path) -> set[Path]:
 
 
 def spectra_tables(root: Path) -> dict[str, pd.DataFrame]:
-    return {str(p.relative_to(root)): pd.read_parquet(p)
-            for p in sorted((root / "results/spectra").rglob("*.parquet"))}
+    return {
+        str(p.relative_to(root)): pd.read_parquet(p)
+        for p in sorted((root / "results/spectra").rglob("*.parquet"))
+    }
 
 
 def test_interrupted_run_resumes_without_recomputing_and_spectra_are_reproducible(
     tiny_run, tmp_path
 ):
     checkout = checkout_with_config(tmp_path / "resume")
-    proc = subprocess.Popen(["snakemake", "--cores", "2", "spectra"], cwd=checkout,
-                            env=command_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        ["snakemake", "--cores", "2", "spectra"],
+        cwd=checkout,
+        env=command_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 600
         while len(list((checkout / "results/train").rglob("records.parquet"))) < 3:
@@ -119,9 +128,11 @@ def test_interrupted_run_resumes_without_recomputing_and_spectra_are_reproducibl
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     incomplete = marked_incomplete(checkout)
-    finished = {p: p.stat().st_mtime_ns
-                for p in (checkout / "results/train").rglob("records.parquet")
-                if p not in incomplete}
+    finished = {
+        p: p.stat().st_mtime_ns
+        for p in (checkout / "results/train").rglob("records.parquet")
+        if p not in incomplete
+    }
     assert finished
     log = run(["snakemake", "--cores", "2", "spectra"], checkout).stderr
     unchanged = {p: p.stat().st_mtime_ns for p in finished}

@@ -16,16 +16,26 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
     warmup, measure = data.lyapunov_inputs(
         "val", spec["sequences"], spec["warmup_steps"], spec["steps"], snakemake.params.seed
     )
-    checkpoint = load_checkpoint(Path(snakemake.input.checkpoints)
-                                 / f"epoch{snakemake.params.epoch}.pt")
+    checkpoint = load_checkpoint(
+        Path(snakemake.input.checkpoints) / f"epoch{snakemake.params.epoch}.pt"
+    )
     warmup, h0 = spectrum_start(checkpoint, warmup)
     running = rnn_spectrum_running(
-        checkpoint_cell(checkpoint, slice(0, 1)), measure, warmup_inputs=warmup,
+        checkpoint_cell(checkpoint, slice(0, 1)),
+        measure,
+        warmup_inputs=warmup,
         h0=None if h0 is None else h0[:1],
-        state=spec["state"], qr_every=spec["qr_every"], log_base=snakemake.params.log_base,
-        nonfinite="nan", stacked=False,
+        state=spec["state"],
+        qr_every=spec["qr_every"],
+        log_base=snakemake.params.log_base,
+        nonfinite="nan",
+        stacked=False,
     )
     estimate = running.exponents.mean(dim=1).numpy()
     np.save(snakemake.output[0], estimate)
-    log.info("network %s: running estimate %s over %d steps", checkpoint["network_ids"][0],
-             estimate.shape, int(running.steps[-1]))
+    log.info(
+        "network %s: running estimate %s over %d steps",
+        checkpoint["network_ids"][0],
+        estimate.shape,
+        int(running.steps[-1]),
+    )

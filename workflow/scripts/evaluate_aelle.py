@@ -5,7 +5,14 @@ from aelle.runtime import job_logging
 
 w = snakemake.wildcards
 with job_logging(snakemake.log[0], snakemake.threads):
-    evaluate(snakemake.input.table, snakemake.input.fit, snakemake.output.metrics,
-             snakemake.output.predictions, cfg=snakemake.params.cfg,
-             seed=snakemake.params.seed, analysis=w.analysis, task=w.task,
-             arch=None if w.arch == "all" else w.arch)
+    evaluate(
+        snakemake.input.table,
+        snakemake.input.fit,
+        snakemake.output.metrics,
+        snakemake.output.predictions,
+        cfg=snakemake.params.cfg,
+        seed=snakemake.params.seed,
+        analysis=w.analysis,
+        task=w.task,
+        arch=None if w.arch == "all" else w.arch,
+    )

@@ -13,5 +13,9 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
         root=Path("data"),
         seed=snakemake.params.seed,
     )
-    log.info("prepared %s: input size %d, arrays %s", data.task, data.input_size,
-             {k: tuple(v.shape) for k, v in data.arrays.items()})
+    log.info(
+        "prepared %s: input size %d, arrays %s",
+        data.task,
+        data.input_size,
+        {k: tuple(v.shape) for k, v in data.arrays.items()},
+    )

@@ -31,5 +31,8 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
             progress=bar.update,
         )
     table.to_parquet(snakemake.output[0], index=False)
-    log.info("spectra of %d networks; status counts %s", len(table),
-             table.groupby("status").size().to_dict())
+    log.info(
+        "spectra of %d networks; status counts %s",
+        len(table),
+        table.groupby("status").size().to_dict(),
+    )

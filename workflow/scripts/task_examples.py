@@ -16,7 +16,10 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
         for path, table in records.items()
         for network_id in table["network_id"].unique()
     }
-    arrays = task_examples(load_prepared(Path(snakemake.input.data)),
-                           pd.concat(records.values(), ignore_index=True), checkpoint_of)
+    arrays = task_examples(
+        load_prepared(Path(snakemake.input.data)),
+        pd.concat(records.values(), ignore_index=True),
+        checkpoint_of,
+    )
     np.savez(snakemake.output[0], **arrays)
     log.info("examples: %s", dict(zip(arrays["names"], arrays["losses"], strict=True)))

@@ -21,5 +21,8 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
         checkpoint_dir=Path(snakemake.output.checkpoints),
     )
     records.to_parquet(snakemake.output.records, index=False)
-    log.info("trained %d networks; status counts %s", len(snakemake.params.indices),
-             records.groupby("status").size().to_dict())
+    log.info(
+        "trained %d networks; status counts %s",
+        len(snakemake.params.indices),
+        records.groupby("status").size().to_dict(),
+    )

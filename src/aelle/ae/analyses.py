@@ -73,9 +73,11 @@ def model_groups(
     for key, group in groups.items():
         std = group.loc[group["input_set"] == STANDARD_INPUT, "split"]
         if not {"train", "val", "test"} <= set(std):
-            raise ValueError(f"analysis {analysis!r}, model {key}: the table lacks usable "
-                             f"'{STANDARD_INPUT}'-input spectra in every split (has "
-                             f"{sorted(set(std))}); check the spectrum epochs")
+            raise ValueError(
+                f"analysis {analysis!r}, model {key}: the table lacks usable "
+                f"'{STANDARD_INPUT}'-input spectra in every split (has "
+                f"{sorted(set(std))}); check the spectrum epochs"
+            )
     return groups
 
 
@@ -84,9 +86,13 @@ def _perturb(model: AeLLE, latent_train: np.ndarray) -> pd.DataFrame:
     spread = float((latent_train @ direction).std()) or 1.0
     codes = latent_train.mean(axis=0) + np.outer(PERTURBATION_OFFSETS * spread, direction)
     spectra = model.decode_spectrum(codes)
-    return pd.DataFrame({"offset": PERTURBATION_OFFSETS,
-                         "predicted_loss": model.predict_from_latent(codes),
-                         "spectrum": [s.tolist() for s in spectra]})
+    return pd.DataFrame(
+        {
+            "offset": PERTURBATION_OFFSETS,
+            "predicted_loss": model.predict_from_latent(codes),
+            "spectrum": [s.tolist() for s in spectra],
+        }
+    )
 
 
 def fit_analysis(
@@ -105,35 +111,62 @@ def fit_analysis(
         std = group.loc[group["input_set"] == STANDARD_INPUT]
         train, val = std.loc[std["split"] == "train"], std.loc[std["split"] == "val"]
         result = train_autoencoder(
-            spectrum_matrix(train), train["final_loss"].to_numpy(),
-            spectrum_matrix(val), val["final_loss"].to_numpy(),
-            latent=int(cfg["latent"]), dropout=float(cfg["dropout"]),
+            spectrum_matrix(train),
+            train["final_loss"].to_numpy(),
+            spectrum_matrix(val),
+            val["final_loss"].to_numpy(),
+            latent=int(cfg["latent"]),
+            dropout=float(cfg["dropout"]),
             alpha_schedule=[float(a) for a in cfg["alpha_schedule"]],
-            epochs_per_stage=int(cfg["epochs_per_stage"]), lr=float(cfg["lr"]),
-            batch_size=int(cfg["batch_size"]), seed=seed)
+            epochs_per_stage=int(cfg["epochs_per_stage"]),
+            lr=float(cfg["lr"]),
+            batch_size=int(cfg["batch_size"]),
+            seed=seed,
+        )
         model = result.model
         latent = model.encode(spectrum_matrix(group))
         is_train = ((group["split"] == "train") & (group["input_set"] == STANDARD_INPUT)).to_numpy()
         basis = fit_pca(latent[is_train], group["final_loss"].to_numpy()[is_train])
         scores = basis.project(latent)
-        emb = group[["network_id", "arch", "size", "p", "epoch", "input_set", "split",
-                     "final_loss", "epoch_loss", "max_le", "mean_le"]].copy()
+        emb = group[
+            [
+                "network_id",
+                "arch",
+                "size",
+                "p",
+                "epoch",
+                "input_set",
+                "split",
+                "final_loss",
+                "epoch_loss",
+                "max_le",
+                "mean_le",
+            ]
+        ].copy()
         emb.insert(0, "model", key)
         emb["predicted_loss"] = model.predict_from_latent(latent)
         emb["pc1"] = scores[:, 0]
         emb["pc2"] = scores[:, 1] if scores.shape[1] > 1 else 0.0
         if cfg.get("umap"):
-            xy = fit_umap(latent[is_train], latent, n_neighbors=int(cfg["umap"]["n_neighbors"]),
-                          min_dist=float(cfg["umap"]["min_dist"]), seed=seed)
+            xy = fit_umap(
+                latent[is_train],
+                latent,
+                n_neighbors=int(cfg["umap"]["n_neighbors"]),
+                min_dist=float(cfg["umap"]["min_dist"]),
+                seed=seed,
+            )
             emb["umap1"], emb["umap2"] = xy[:, 0], xy[:, 1]
         emb["latent"] = [z.tolist() for z in latent]
         models[key] = model
         curves.append(result.curves.assign(model=key, best_epoch=result.best_epoch))
         embeddings.append(emb)
         perturbations.append(_perturb(model, latent[is_train]).assign(model=key))
-    return FitOutputs(models=models, curves=pd.concat(curves, ignore_index=True),
-                      embedding=pd.concat(embeddings, ignore_index=True),
-                      perturbation=pd.concat(perturbations, ignore_index=True))
+    return FitOutputs(
+        models=models,
+        curves=pd.concat(curves, ignore_index=True),
+        embedding=pd.concat(embeddings, ignore_index=True),
+        perturbation=pd.concat(perturbations, ignore_index=True),
+    )
 
 
 def _method_columns(group: pd.DataFrame, spectra: np.ndarray, early: bool) -> pd.DataFrame:
@@ -154,8 +187,14 @@ def _method_columns(group: pd.DataFrame, spectra: np.ndarray, early: bool) -> pd
 
 
 def _score_set(
-    group: pd.DataFrame, methods: pd.DataFrame, fit_rows: pd.DataFrame, test: pd.Series,
-    thresholds: dict[str, float], knn_neighbors: int, resamples: int, seed: int,
+    group: pd.DataFrame,
+    methods: pd.DataFrame,
+    fit_rows: pd.DataFrame,
+    test: pd.Series,
+    thresholds: dict[str, float],
+    knn_neighbors: int,
+    resamples: int,
+    seed: int,
 ) -> dict[str, Any]:
     """Score every method on the rows selected by ``test``; rules fitted on ``fit_rows``.
 
@@ -170,36 +209,52 @@ def _score_set(
     names = [c.removeprefix("score__") for c in methods.columns if c.startswith("score__")]
     results: dict[str, Any] = {}
     for name in names:
-        entry: dict[str, Any] = {"regression": with_intervals(
-            regression_scores, (methods.loc[te, f"pred__{name}"].to_numpy(), loss_te), idx)}
+        entry: dict[str, Any] = {
+            "regression": with_intervals(
+                regression_scores, (methods.loc[te, f"pred__{name}"].to_numpy(), loss_te), idx
+            )
+        }
         score = methods[f"score__{name}"]
         for rule_name, thr in thresholds.items():
-            rule = fit_threshold(score[tr], good_labels(group.loc[tr, "final_loss"], thr),
-                                 score[va], good_labels(group.loc[va, "final_loss"], thr))
+            rule = fit_threshold(
+                score[tr],
+                good_labels(group.loc[tr, "final_loss"], thr),
+                score[va],
+                good_labels(group.loc[va, "final_loss"], thr),
+            )
             pred_good = rule.predict(score[te].to_numpy())
-            entry[rule_name] = {"threshold": rule.threshold, "good_below": rule.good_below,
-                                **with_intervals(classification_scores,
-                                                 (pred_good, good_labels(loss_te, thr)), idx)}
+            entry[rule_name] = {
+                "threshold": rule.threshold,
+                "good_below": rule.good_below,
+                **with_intervals(
+                    classification_scores, (pred_good, good_labels(loss_te, thr)), idx
+                ),
+            }
         results[name] = entry
     knn: dict[str, Any] = {}
     for rule_name, thr in thresholds.items():
-        pred_good = knn_predict(latent[tr], good_labels(group.loc[tr, "final_loss"], thr),
-                                latent[te], knn_neighbors)
-        knn[rule_name] = with_intervals(classification_scores,
-                                        (pred_good, good_labels(loss_te, thr)), idx)
+        pred_good = knn_predict(
+            latent[tr], good_labels(group.loc[tr, "final_loss"], thr), latent[te], knn_neighbors
+        )
+        knn[rule_name] = with_intervals(
+            classification_scores, (pred_good, good_labels(loss_te, thr)), idx
+        )
     results["aelle_knn"] = knn
     return {"networks": len(te), "methods": results}
 
 
-def _architecture_shares(std: pd.DataFrame, rule_threshold: float, good_below: bool,
-                         loss_threshold: float) -> dict[str, dict[str, float]]:
+def _architecture_shares(
+    std: pd.DataFrame, rule_threshold: float, good_below: bool, loss_threshold: float
+) -> dict[str, dict[str, float]]:
     shares = {}
     for arch, rows in std.groupby("arch"):
         good_side = rows["pc1"] < rule_threshold if good_below else rows["pc1"] > rule_threshold
-        shares[str(arch)] = {"networks": len(rows),
-                             "good_side": float(good_side.mean()),
-                             "bad_side": float(1 - good_side.mean()),
-                             "actually_good": float((rows["final_loss"] < loss_threshold).mean())}
+        shares[str(arch)] = {
+            "networks": len(rows),
+            "good_side": float(good_side.mean()),
+            "bad_side": float(1 - good_side.mean()),
+            "actually_good": float((rows["final_loss"] < loss_threshold).mean()),
+        }
     return shares
 
 
@@ -211,8 +266,13 @@ def _analysis_rows(table: pd.DataFrame, analysis: str, cfg: Mapping[str, Any]) -
 
 
 def evaluate_analysis(
-    table: pd.DataFrame, embedding: pd.DataFrame, cfg: Mapping[str, Any], *, seed: int,
-    analysis: str, task: str,
+    table: pd.DataFrame,
+    embedding: pd.DataFrame,
+    cfg: Mapping[str, Any],
+    *,
+    seed: int,
+    analysis: str,
+    task: str,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Score AeLLE and the baselines on test networks, with bootstrap intervals.
 
@@ -242,7 +302,8 @@ def evaluate_analysis(
     spectra_rows = embedding[keys].merge(table[[*keys, "spectrum"]], on=keys, how="left")
     fixed = (cfg.get("loss_thresholds") or {}).get(task)
     out: dict[str, Any] = {
-        "task": task, "analysis": analysis,
+        "task": task,
+        "analysis": analysis,
         "architectures": sorted(map(str, table["arch"].unique())),
         "excluded": exclusion_counts(_analysis_rows(table, analysis, cfg)),
         "models": {},
@@ -264,8 +325,9 @@ def evaluate_analysis(
             "label_thresholds": thresholds,
             "excluded": exclusion_counts(_analysis_rows(epoch_rows, analysis, cfg)),
             "networks": {s: int((std["split"] == s).sum()) for s in ("train", "val", "test")},
-            "test": _score_set(group, methods, std, std_mask & (group["split"] == "test"),
-                               *args, seed),
+            "test": _score_set(
+                group, methods, std, std_mask & (group["split"] == "test"), *args, seed
+            ),
         }
         novel_test = (group["input_set"] == NOVEL_INPUT) & (group["split"] == "test")
         if novel_test.sum() > 0:
@@ -273,7 +335,8 @@ def evaluate_analysis(
         if analysis == "architectures":
             rule = entry["test"]["methods"]["aelle"]["median"]
             entry["architecture_shares"] = _architecture_shares(
-                std, rule["threshold"], rule["good_below"], thresholds["median"])
+                std, rule["threshold"], rule["good_below"], thresholds["median"]
+            )
         out["models"][str(key)] = entry
         predictions.append(_long_predictions(group, methods))
     return out, pd.concat(predictions, ignore_index=True)
@@ -281,9 +344,29 @@ def evaluate_analysis(
 
 def _long_predictions(group: pd.DataFrame, methods: pd.DataFrame) -> pd.DataFrame:
     """One row per table row x method: ``score`` and ``predicted`` loss next to the actual."""
-    base = group[["model", "network_id", "arch", "size", "p", "epoch", "input_set", "split",
-                  "final_loss", "epoch_loss"]]
+    base = group[
+        [
+            "model",
+            "network_id",
+            "arch",
+            "size",
+            "p",
+            "epoch",
+            "input_set",
+            "split",
+            "final_loss",
+            "epoch_loss",
+        ]
+    ]
     names = [c.removeprefix("score__") for c in methods.columns if c.startswith("score__")]
-    return pd.concat([base.assign(method=name, score=methods[f"score__{name}"].to_numpy(),
-                                  predicted=methods[f"pred__{name}"].to_numpy())
-                      for name in names], ignore_index=True)
+    return pd.concat(
+        [
+            base.assign(
+                method=name,
+                score=methods[f"score__{name}"].to_numpy(),
+                predicted=methods[f"pred__{name}"].to_numpy(),
+            )
+            for name in names
+        ],
+        ignore_index=True,
+    )

@@ -77,8 +77,18 @@ def resample(x: np.ndarray, length: int, method: str) -> np.ndarray:
     raise ValueError(f"resample: unknown method {method!r}; expected one of {RESAMPLE_METHODS}")
 
 
-SPECTRA_COLUMNS = ("network_id", "task", "arch", "size", "index", "epoch", "input_set",
-                   "status", "log_base", "exponents")
+SPECTRA_COLUMNS = (
+    "network_id",
+    "task",
+    "arch",
+    "size",
+    "index",
+    "epoch",
+    "input_set",
+    "status",
+    "log_base",
+    "exponents",
+)
 RECORD_COLUMNS = ("network_id", "p", "epoch", "val_loss", "status")
 
 
@@ -153,8 +163,7 @@ def assemble_table(
         columns={"val_loss": "epoch_loss"}
     )
     table = spectra.merge(per_net, on="network_id", how="left", validate="many_to_one")
-    table = table.merge(epoch_loss, on=["network_id", "epoch"], how="left",
-                        validate="many_to_one")
+    table = table.merge(epoch_loss, on=["network_id", "epoch"], how="left", validate="many_to_one")
     unknown = table["final_epoch"].isna()
     if unknown.any():
         raise ValueError(
@@ -176,10 +185,29 @@ def assemble_table(
     table = table.rename(columns={"status": "spectrum_status"})
     table["exponents"] = [e.tolist() for e in table["exponents"]]
     table["training_status"] = np.where(table["diverged"], "diverged", "ok")
-    columns = ["network_id", "task", "arch", "size", "index", "epoch", "input_set", "p",
-               "final_epoch", "final_loss", "epoch_loss", "spectrum_status",
-               "training_status", "excluded", "usable", "n_exponents", "log_base",
-               "max_le", "mean_le", "exponents", "spectrum"]
+    columns = [
+        "network_id",
+        "task",
+        "arch",
+        "size",
+        "index",
+        "epoch",
+        "input_set",
+        "p",
+        "final_epoch",
+        "final_loss",
+        "epoch_loss",
+        "spectrum_status",
+        "training_status",
+        "excluded",
+        "usable",
+        "n_exponents",
+        "log_base",
+        "max_le",
+        "mean_le",
+        "exponents",
+        "spectrum",
+    ]
     return table[columns].sort_values(["network_id", "epoch", "input_set"]).reset_index(drop=True)
 
 
@@ -193,8 +221,10 @@ def spectrum_matrix(table: pd.DataFrame) -> np.ndarray:
 def exclusion_counts(table: pd.DataFrame) -> dict[str, int]:
     """Number of distinct networks per exclusion reason (and in total) in ``table``."""
     excluded = table.loc[~table["usable"]]
-    counts = {reason: int(excluded.loc[excluded["excluded"] == reason, "network_id"].nunique())
-              for reason in EXCLUSION_REASONS}
+    counts = {
+        reason: int(excluded.loc[excluded["excluded"] == reason, "network_id"].nunique())
+        for reason in EXCLUSION_REASONS
+    }
     counts["networks_total"] = int(table["network_id"].nunique())
     counts["networks_with_exclusion"] = int(excluded["network_id"].nunique())
     return counts

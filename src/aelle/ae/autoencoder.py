@@ -37,13 +37,21 @@ class AeLLE(nn.Module):
         h1, h2 = length // 8, length // 16
         self.length, self.latent = length, latent
         self.encoder = nn.Sequential(
-            nn.Linear(length, h1), nn.Tanh(), nn.Dropout(dropout),
-            nn.Linear(h1, h2), nn.Tanh(), nn.Dropout(dropout),
+            nn.Linear(length, h1),
+            nn.Tanh(),
+            nn.Dropout(dropout),
+            nn.Linear(h1, h2),
+            nn.Tanh(),
+            nn.Dropout(dropout),
             nn.Linear(h2, latent),
         )
         self.decoder = nn.Sequential(
-            nn.Linear(latent, h2), nn.Tanh(), nn.Dropout(dropout),
-            nn.Linear(h2, h1), nn.Tanh(), nn.Dropout(dropout),
+            nn.Linear(latent, h2),
+            nn.Tanh(),
+            nn.Dropout(dropout),
+            nn.Linear(h2, h1),
+            nn.Tanh(),
+            nn.Dropout(dropout),
             nn.Linear(h1, length),
         )
         self.head = nn.Linear(latent, 1)
@@ -62,8 +70,9 @@ class AeLLE(nn.Module):
         """Spectra ``(B, L)`` in log-base units -> standardised float32 tensor."""
         x = torch.as_tensor(np.asarray(spectra, dtype=np.float64))
         if x.ndim != 2 or x.shape[1] != self.length:
-            raise ValueError(f"AeLLE expects spectra of shape (B, {self.length}), got "
-                             f"{tuple(x.shape)}")
+            raise ValueError(
+                f"AeLLE expects spectra of shape (B, {self.length}), got {tuple(x.shape)}"
+            )
         return ((x - self.x_mean) / self.x_std).float()
 
     @torch.no_grad()
@@ -111,8 +120,9 @@ class TrainResult:
 def _check_xy(x: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.ndim != 2 or y.shape != (x.shape[0],) or x.shape[0] == 0:
-        raise ValueError(f"{what}: expected spectra (B, L) and losses (B,), got {x.shape} and "
-                         f"{y.shape}")
+        raise ValueError(
+            f"{what}: expected spectra (B, L) and losses (B,), got {x.shape} and {y.shape}"
+        )
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise ValueError(f"{what}: spectra and losses must be finite (exclude flagged rows)")
     return x, y
@@ -150,8 +160,9 @@ def train_autoencoder(
     x_train, y_train = _check_xy(x_train, y_train, "train_autoencoder (train)")
     x_val, y_val = _check_xy(x_val, y_val, "train_autoencoder (validation)")
     if not alpha_schedule or epochs_per_stage < 1:
-        raise ValueError("train_autoencoder: need a non-empty alpha_schedule and "
-                         "epochs_per_stage >= 1")
+        raise ValueError(
+            "train_autoencoder: need a non-empty alpha_schedule and epochs_per_stage >= 1"
+        )
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = AeLLE(x_train.shape[1], latent, dropout)
@@ -174,7 +185,7 @@ def train_autoencoder(
             recon_sum = pred_sum = 0.0
             order = torch.randperm(xt.shape[0], generator=generator)
             for start in range(0, xt.shape[0], batch_size):
-                idx = order[start:start + batch_size]
+                idx = order[start : start + batch_size]
                 _, recon, pred = model(xt[idx])
                 l_recon = nn.functional.l1_loss(recon, xt[idx])
                 l_pred = nn.functional.mse_loss(pred, yt[idx])
@@ -188,10 +199,17 @@ def train_autoencoder(
                 _, recon_v, pred_v = model(xv)
                 v_recon = nn.functional.l1_loss(recon_v, xv).item()
                 v_pred = nn.functional.mse_loss(pred_v, yv).item()
-            rows.append({"epoch": epoch, "stage": stage, "alpha": float(alpha),
-                         "train_recon": recon_sum / xt.shape[0],
-                         "train_pred": pred_sum / xt.shape[0],
-                         "val_recon": v_recon, "val_pred": v_pred})
+            rows.append(
+                {
+                    "epoch": epoch,
+                    "stage": stage,
+                    "alpha": float(alpha),
+                    "train_recon": recon_sum / xt.shape[0],
+                    "train_pred": pred_sum / xt.shape[0],
+                    "val_recon": v_recon,
+                    "val_pred": v_pred,
+                }
+            )
             if v_pred < best_loss:
                 best_loss, best_state, best_epoch = v_pred, copy.deepcopy(model.state_dict()), epoch
             epoch += 1
@@ -202,9 +220,16 @@ def train_autoencoder(
 
 def save_model(model: AeLLE, path: str) -> None:
     """Write weights and sizes as plain tensors / numbers (``weights_only`` loadable)."""
-    torch.save({"format": "aelle-autoencoder/1", "length": model.length,
-                "latent": model.latent, "dropout": float(model.encoder[2].p),
-                "state_dict": model.state_dict()}, path)
+    torch.save(
+        {
+            "format": "aelle-autoencoder/1",
+            "length": model.length,
+            "latent": model.latent,
+            "dropout": float(model.encoder[2].p),
+            "state_dict": model.state_dict(),
+        },
+        path,
+    )
 
 
 def load_model(path: str) -> AeLLE:

@@ -22,8 +22,7 @@ from sklearn.linear_model import RidgeCV
 
 from aelle.ae.embed import fit_pca
 
-SCALAR_BASELINES = {"max_le": "max_le", "mean_le": "mean_le", "p": "p",
-                    "early_loss": "epoch_loss"}
+SCALAR_BASELINES = {"max_le": "max_le", "mean_le": "mean_le", "p": "p", "early_loss": "epoch_loss"}
 
 
 @dataclass(frozen=True)

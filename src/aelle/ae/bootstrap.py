@@ -12,8 +12,7 @@ ScoreFn = Callable[..., dict[str, np.ndarray]]
 def bootstrap_indices(n: int, resamples: int, seed: int) -> np.ndarray:
     """``(resamples, n)`` indices drawn with replacement by ``default_rng(seed)``."""
     if n < 1 or resamples < 1:
-        raise ValueError(f"bootstrap_indices: need n >= 1 and resamples >= 1, got {n}, "
-                         f"{resamples}")
+        raise ValueError(f"bootstrap_indices: need n >= 1 and resamples >= 1, got {n}, {resamples}")
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
@@ -39,7 +38,6 @@ def with_intervals(
     out = {}
     for name, values in point.items():
         finite = boot[name][np.isfinite(boot[name])]
-        low, high = (np.percentile(finite, [tail, 100 - tail]) if finite.size
-                     else (np.nan, np.nan))
+        low, high = np.percentile(finite, [tail, 100 - tail]) if finite.size else (np.nan, np.nan)
         out[name] = {"value": float(values[0]), "low": float(low), "high": float(high)}
     return out

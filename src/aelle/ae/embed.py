@@ -27,8 +27,7 @@ class PCABasis:
         """Codes ``(B, d)`` -> scores ``(B, k)`` in the fixed basis."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.mean.shape[0]:
-            raise ValueError(f"PCABasis.project: expected (B, {self.mean.shape[0]}), got "
-                             f"{x.shape}")
+            raise ValueError(f"PCABasis.project: expected (B, {self.mean.shape[0]}), got {x.shape}")
         return (x - self.mean) @ self.components.T
 
 
@@ -46,8 +45,11 @@ def fit_pca(x: np.ndarray, loss: np.ndarray, n_components: int = 2) -> PCABasis:
     if rho < 0:
         components[0] *= -1
     var = s**2
-    return PCABasis(mean=mean, components=components,
-                    explained_variance_ratio=var[:k] / var.sum() if var.sum() > 0 else var[:k])
+    return PCABasis(
+        mean=mean,
+        components=components,
+        explained_variance_ratio=var[:k] / var.sum() if var.sum() > 0 else var[:k],
+    )
 
 
 def fit_umap(
@@ -59,7 +61,8 @@ def fit_umap(
     n_neighbors = min(n_neighbors, x_fit.shape[0] - 1)
     if n_neighbors < 2:
         raise ValueError(f"fit_umap: need at least 3 codes to fit, got {x_fit.shape[0]}")
-    reducer = umap.UMAP(n_components=2, n_neighbors=n_neighbors, min_dist=min_dist,
-                        random_state=seed, n_jobs=1)
+    reducer = umap.UMAP(
+        n_components=2, n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed, n_jobs=1
+    )
     reducer.fit(np.asarray(x_fit, dtype=np.float64))
     return reducer.transform(np.asarray(x_all, dtype=np.float64))

@@ -39,8 +39,12 @@ def classification_scores(pred_good: np.ndarray, true_good: np.ndarray) -> dict[
     f1 = _safe_div(2 * tp, 2 * tp + fp + fn, 0.0)
     tnr = _safe_div(tn, tn + fp, np.nan)
     tpr = _safe_div(tp, tp + fn, np.nan)
-    return {"f1": f1, "precision": precision, "recall": recall,
-            "balanced_accuracy": 0.5 * (tpr + tnr)}
+    return {
+        "f1": f1,
+        "precision": precision,
+        "recall": recall,
+        "balanced_accuracy": 0.5 * (tpr + tnr),
+    }
 
 
 def regression_scores(predicted: np.ndarray, actual: np.ndarray) -> dict[str, np.ndarray]:
@@ -48,8 +52,9 @@ def regression_scores(predicted: np.ndarray, actual: np.ndarray) -> dict[str, np
     pred, act = np.atleast_2d(predicted).astype(np.float64), np.atleast_2d(actual)
     rp, ra = rankdata(pred, axis=1), rankdata(act, axis=1)
     rp, ra = rp - rp.mean(axis=1, keepdims=True), ra - ra.mean(axis=1, keepdims=True)
-    spearman = _safe_div((rp * ra).sum(axis=1),
-                         np.sqrt((rp**2).sum(axis=1) * (ra**2).sum(axis=1)), np.nan)
+    spearman = _safe_div(
+        (rp * ra).sum(axis=1), np.sqrt((rp**2).sum(axis=1) * (ra**2).sum(axis=1)), np.nan
+    )
     ss_res = ((act - pred) ** 2).sum(axis=1)
     ss_tot = ((act - act.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
     r2 = 1.0 - _safe_div(ss_res, ss_tot, np.nan)
@@ -88,10 +93,14 @@ def fit_threshold(
         good_below = bool(train_score[train_good].mean() <= train_score[~train_good].mean())
     values = np.unique(val_score)
     pad = 1.0 if values.size == 1 else float(np.diff(values).min())
-    candidates = np.concatenate([[values[0] - pad], 0.5 * (values[1:] + values[:-1]),
-                                 [values[-1] + pad]])
-    preds = (val_score[None, :] < candidates[:, None]) if good_below else \
-        (val_score[None, :] > candidates[:, None])
+    candidates = np.concatenate(
+        [[values[0] - pad], 0.5 * (values[1:] + values[:-1]), [values[-1] + pad]]
+    )
+    preds = (
+        (val_score[None, :] < candidates[:, None])
+        if good_below
+        else (val_score[None, :] > candidates[:, None])
+    )
     f1 = classification_scores(preds, np.broadcast_to(val_good, preds.shape))["f1"]
     best = np.flatnonzero(f1 == f1.max())
     return ThresholdRule(threshold=float(candidates[best[len(best) // 2]]), good_below=good_below)

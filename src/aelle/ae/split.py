@@ -21,8 +21,9 @@ def split_networks(
     """
     fractions = [float(f) for f in fractions]
     if len(fractions) != 3 or min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-6:
-        raise ValueError(f"split fractions must be three non-negative numbers summing to 1, "
-                         f"got {fractions}")
+        raise ValueError(
+            f"split fractions must be three non-negative numbers summing to 1, got {fractions}"
+        )
     ids = np.array(sorted(set(network_ids)), dtype=object)
     n = ids.shape[0]
     if n < 3:
@@ -32,7 +33,7 @@ def split_networks(
     n_val = min(max(round(fractions[1] * n), 1), n - n_train - 1)
     labels = np.array(["test"] * n, dtype=object)
     labels[order[:n_train]] = "train"
-    labels[order[n_train:n_train + n_val]] = "val"
+    labels[order[n_train : n_train + n_val]] = "val"
     return dict(zip(ids.tolist(), labels.tolist(), strict=True))
 
 
@@ -50,8 +51,10 @@ def assign_split(table: pd.DataFrame, fractions: Sequence[float], seed: int) -> 
     for (arch, size), group in usable.groupby(["arch", "size"], sort=True):
         ids = group["network_id"].unique()
         if len(ids) < 3:
-            raise ValueError(f"population {arch} h{size}: {len(ids)} usable networks, "
-                             f"at least 3 are needed to fill train, validation and test")
+            raise ValueError(
+                f"population {arch} h{size}: {len(ids)} usable networks, "
+                f"at least 3 are needed to fill train, validation and test"
+            )
         mapping.update(split_networks(ids, fractions, seed))
     out = table.copy()
     out["split"] = out["network_id"].map(mapping).fillna("excluded")

@@ -50,13 +50,21 @@ def _versions() -> dict[str, str]:
     import sklearn
     import torch
 
-    return {"numpy": np.__version__, "pandas": pd.__version__, "torch": torch.__version__,
-            "scikit-learn": sklearn.__version__}
+    return {
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "torch": torch.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
 
 
 def assemble(
-    spectra_paths: Sequence[PathLike], records_paths: Sequence[PathLike], out_path: PathLike,
-    *, length: int, method: str,
+    spectra_paths: Sequence[PathLike],
+    records_paths: Sequence[PathLike],
+    out_path: PathLike,
+    *,
+    length: int,
+    method: str,
 ) -> None:
     """Concatenate spectra and training-record shards of one task; write the assembled table.
 
@@ -82,15 +90,22 @@ def load_split_table(
     table = assign_split(pd.read_parquet(table_path), split, seed)
     if arch is not None:
         if arch not in set(table["arch"]):
-            raise ValueError(f"{table_path}: no networks of architecture {arch!r} "
-                             f"(has {sorted(set(table['arch']))})")
+            raise ValueError(
+                f"{table_path}: no networks of architecture {arch!r} "
+                f"(has {sorted(set(table['arch']))})"
+            )
         table = table.loc[table["arch"] == arch].reset_index(drop=True)
     return table
 
 
 def fit(
-    table_path: PathLike, out_dir: PathLike, *, cfg: Mapping[str, Any], seed: int,
-    analysis: str, arch: str | None = None,
+    table_path: PathLike,
+    out_dir: PathLike,
+    *,
+    cfg: Mapping[str, Any],
+    seed: int,
+    analysis: str,
+    arch: str | None = None,
 ) -> None:
     """Train the analysis' autoencoder(s) on an assembled table and write their outputs.
 
@@ -103,8 +118,9 @@ def fit(
         arch: keep only this architecture (None: all in the table).
     """
     if analysis == "architectures" and arch is not None:
-        raise ValueError(f"fit: analysis 'architectures' spans all architectures; "
-                         f"got arch={arch!r}")
+        raise ValueError(
+            f"fit: analysis 'architectures' spans all architectures; got arch={arch!r}"
+        )
     table = load_split_table(table_path, split=cfg["split"], seed=seed, arch=arch)
     outputs = fit_analysis(table, cfg, seed, analysis)
     out = Path(out_dir)
@@ -116,15 +132,31 @@ def fit(
     outputs.embedding.to_parquet(out / "embedding.parquet", index=False)
     outputs.perturbation.to_parquet(out / "perturbation.parquet", index=False)
     config_text = json.dumps(_json_ready(dict(cfg)), sort_keys=True)
-    write_json({"seed": seed, "analysis": analysis, "arch": arch, "config": dict(cfg),
-                "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
-                "best_epoch": outputs.curves.groupby("model")["best_epoch"].first().to_dict(),
-                "versions": _versions()}, out / "fit.json")
+    write_json(
+        {
+            "seed": seed,
+            "analysis": analysis,
+            "arch": arch,
+            "config": dict(cfg),
+            "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+            "best_epoch": outputs.curves.groupby("model")["best_epoch"].first().to_dict(),
+            "versions": _versions(),
+        },
+        out / "fit.json",
+    )
 
 
 def evaluate(
-    table_path: PathLike, fit_dir: PathLike, out_json: PathLike, out_predictions: PathLike,
-    *, cfg: Mapping[str, Any], seed: int, analysis: str, task: str, arch: str | None = None,
+    table_path: PathLike,
+    fit_dir: PathLike,
+    out_json: PathLike,
+    out_predictions: PathLike,
+    *,
+    cfg: Mapping[str, Any],
+    seed: int,
+    analysis: str,
+    task: str,
+    arch: str | None = None,
 ) -> dict[str, Any]:
     """Score an analysis fitted by :func:`fit` (same table, seed and arch); write its metrics.
 
@@ -133,8 +165,9 @@ def evaluate(
     """
     table = load_split_table(table_path, split=cfg["split"], seed=seed, arch=arch)
     embedding = pd.read_parquet(Path(fit_dir) / "embedding.parquet")
-    metrics, predictions = evaluate_analysis(table, embedding, cfg, seed=seed,
-                                             analysis=analysis, task=task)
+    metrics, predictions = evaluate_analysis(
+        table, embedding, cfg, seed=seed, analysis=analysis, task=task
+    )
     metrics = {**metrics, "arch": arch, "seed": seed}
     write_json(metrics, out_json)
     Path(out_predictions).parent.mkdir(parents=True, exist_ok=True)
@@ -142,8 +175,16 @@ def evaluate(
     return metrics
 
 
-SUMMARY_METHODS = ("aelle", "aelle_knn", "max_le", "mean_le", "linreg", "raw_pca", "p",
-                   "early_loss")
+SUMMARY_METHODS = (
+    "aelle",
+    "aelle_knn",
+    "max_le",
+    "mean_le",
+    "linreg",
+    "raw_pca",
+    "p",
+    "early_loss",
+)
 
 
 def _cell(score: Mapping[str, Any] | None) -> str:
@@ -166,18 +207,24 @@ def summary_rows(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
                 entry = model[inputs]["methods"].get(method)
                 if entry is None:
                     continue
-                rows.append({
-                    "task": metrics["task"], "analysis": metrics["analysis"],
-                    "architecture": arch, "model": key,
-                    "inputs": "novel" if inputs == "novel_inputs" else "standard",
-                    "networks": str(model[inputs]["networks"]), "method": method,
-                    "F1 (median)": _cell(entry.get("median", {}).get("f1")),
-                    "F1 (fixed)": _cell(entry.get("fixed", {}).get("f1")),
-                    "balanced acc. (median)": _cell(
-                        entry.get("median", {}).get("balanced_accuracy")),
-                    "Spearman": _cell(entry.get("regression", {}).get("spearman")),
-                    "R²": _cell(entry.get("regression", {}).get("r2")),
-                })
+                rows.append(
+                    {
+                        "task": metrics["task"],
+                        "analysis": metrics["analysis"],
+                        "architecture": arch,
+                        "model": key,
+                        "inputs": "novel" if inputs == "novel_inputs" else "standard",
+                        "networks": str(model[inputs]["networks"]),
+                        "method": method,
+                        "F1 (median)": _cell(entry.get("median", {}).get("f1")),
+                        "F1 (fixed)": _cell(entry.get("fixed", {}).get("f1")),
+                        "balanced acc. (median)": _cell(
+                            entry.get("median", {}).get("balanced_accuracy")
+                        ),
+                        "Spearman": _cell(entry.get("regression", {}).get("spearman")),
+                        "R²": _cell(entry.get("regression", {}).get("r2")),
+                    }
+                )
     return rows
 
 
@@ -206,15 +253,25 @@ def summarise(metrics_paths: Sequence[PathLike], out_json: PathLike, out_md: Pat
         analyses[key] = metrics
     write_json({"analyses": analyses}, out_json)
     rows = [row for m in analyses.values() for row in summary_rows(m)]
-    excluded = [{"analysis": key, **{k: str(v) for k, v in m["excluded"].items()}}
-                for key, m in analyses.items()]
-    text = ["# AeLLE summary", "",
-            "Scores on held-out test networks; 95 % percentile-bootstrap intervals in brackets. "
-            "F1 / balanced accuracy: good = loss below the median (or the configured fixed "
-            "threshold), classified by a threshold on the score (AeLLE: PC1 of the latent code) "
-            "chosen on validation networks; aelle_knn: k-NN vote in the latent space. "
-            "Spearman / R²: predicted vs actual loss.", "",
-            _markdown_table(rows), "", "## Networks excluded from fitting", "",
-            _markdown_table(excluded), ""]
+    excluded = [
+        {"analysis": key, **{k: str(v) for k, v in m["excluded"].items()}}
+        for key, m in analyses.items()
+    ]
+    text = [
+        "# AeLLE summary",
+        "",
+        "Scores on held-out test networks; 95 % percentile-bootstrap intervals in brackets. "
+        "F1 / balanced accuracy: good = loss below the median (or the configured fixed "
+        "threshold), classified by a threshold on the score (AeLLE: PC1 of the latent code) "
+        "chosen on validation networks; aelle_knn: k-NN vote in the latent space. "
+        "Spearman / R²: predicted vs actual loss.",
+        "",
+        _markdown_table(rows),
+        "",
+        "## Networks excluded from fitting",
+        "",
+        _markdown_table(excluded),
+        "",
+    ]
     Path(out_md).parent.mkdir(parents=True, exist_ok=True)
     Path(out_md).write_text("\n".join(text))

@@ -41,9 +41,12 @@ def register(subparsers: Any) -> None:
         "--inputs", type=Path, required=True,
         help="measured inputs, .npy or .pt, float (batch, time, features)",
     )  # fmt: skip
-    p.add_argument("--warmup-inputs", type=Path,
-                   help="warm-up inputs, same batch (optional; FORCE networks are teacher-forced "
-                        "on them, then measured in closed loop)")
+    p.add_argument(
+        "--warmup-inputs",
+        type=Path,
+        help="warm-up inputs, same batch (optional; FORCE networks are teacher-forced "
+        "on them, then measured in closed loop)",
+    )
     p.add_argument("--output", type=Path, required=True, help="table: .parquet or .csv")
     p.add_argument("--input-set", default="val", help="label for the input_set column")
     p.add_argument("--state", choices=STATE_CONVENTIONS, default="full")

@@ -7,8 +7,18 @@ The family id of a figure is its file stem up to an optional ``--variant`` suffi
 """
 
 FAMILIES = (
-    "spectra", "convergence", "task-examples", "loss-vs-hyperparameter",
-    "aelle-pca-performance", "aelle-pca-size", "aelle-pca-architecture", "distributions",
-    "predicted-vs-actual", "early-epochs", "ae-training", "latent-perturbation", "umap",
+    "spectra",
+    "convergence",
+    "task-examples",
+    "loss-vs-hyperparameter",
+    "aelle-pca-performance",
+    "aelle-pca-size",
+    "aelle-pca-architecture",
+    "distributions",
+    "predicted-vs-actual",
+    "early-epochs",
+    "ae-training",
+    "latent-perturbation",
+    "umap",
     "novel-inputs",
 )

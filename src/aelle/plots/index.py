@@ -11,8 +11,9 @@ def figure_family(path: Path) -> str:
     """Family id of a figure file: its stem up to an optional ``--variant`` suffix."""
     family = path.stem.split("--", 1)[0]
     if family not in FAMILIES:
-        raise ValueError(f"{path}: file stem does not start with a figure family id "
-                         f"(one of {FAMILIES})")
+        raise ValueError(
+            f"{path}: file stem does not start with a figure family id (one of {FAMILIES})"
+        )
     return family
 
 

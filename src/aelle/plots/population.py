@@ -32,8 +32,14 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], where: str) -> None:
 
 
 def plot_spectra(
-    table: pd.DataFrame, out_stem: str | Path, *, task: str, log_base: float,
-    loss_threshold: float, per_class: int = 5, seed: int = 0,
+    table: pd.DataFrame,
+    out_stem: str | Path,
+    *,
+    task: str,
+    log_base: float,
+    loss_threshold: float,
+    per_class: int = 5,
+    seed: int = 0,
 ) -> list[Path]:
     """Family ``spectra``: sample Lyapunov spectra of good and bad networks.
 
@@ -51,19 +57,27 @@ def plot_spectra(
         rows = np.flatnonzero(labels == label)
         for i in rng.choice(rows, size=min(per_class, rows.size), replace=False):
             lam = np.asarray(table["exponents"].iloc[i], dtype=float)
-            ax.plot(np.arange(1, lam.size + 1), lam, color=GOOD_BAD[label], alpha=0.7, lw=1,
-                    label=label)
+            ax.plot(
+                np.arange(1, lam.size + 1), lam, color=GOOD_BAD[label], alpha=0.7, lw=1, label=label
+            )
     handles, names = ax.get_legend_handles_labels()
     unique = dict(zip(names, handles, strict=True))
     ax.legend(unique.values(), unique.keys(), title=f"loss < {loss_threshold:.3g}: good")
     ax.axhline(0.0, color="0.5", lw=0.5)
-    ax.set(xlabel="exponent index i", ylabel=f"Lyapunov exponent λ_i ({le_unit(log_base)})",
-           title=f"{task}: sample spectra")
+    ax.set(
+        xlabel="exponent index i",
+        ylabel=f"Lyapunov exponent λ_i ({le_unit(log_base)})",
+        title=f"{task}: sample spectra",
+    )
     return save(fig, out_stem)
 
 
 def plot_convergence(
-    running: np.ndarray, out_stem: str | Path, *, task: str, log_base: float,
+    running: np.ndarray,
+    out_stem: str | Path,
+    *,
+    task: str,
+    log_base: float,
     qr_every: int = 1,
 ) -> list[Path]:
     """Family ``convergence``: running estimates of the exponents against time.
@@ -81,14 +95,22 @@ def plot_convergence(
     colors = sns.color_palette("viridis", running.shape[1])
     for j in range(running.shape[1]):
         ax.plot(steps, running[:, j], color=colors[j], lw=1)
-    ax.set(xlabel="time step", ylabel=f"running estimate of λ_i ({le_unit(log_base)})",
-           title=f"{task}: convergence of {running.shape[1]} exponents")
+    ax.set(
+        xlabel="time step",
+        ylabel=f"running estimate of λ_i ({le_unit(log_base)})",
+        title=f"{task}: convergence of {running.shape[1]} exponents",
+    )
     return save(fig, out_stem)
 
 
 def plot_task_examples(
-    examples: Mapping[str, np.ndarray], out_stem: str | Path, *, task: str,
-    losses: Mapping[str, float], target: np.ndarray, vocabulary: Sequence[str] | None = None,
+    examples: Mapping[str, np.ndarray],
+    out_stem: str | Path,
+    *,
+    task: str,
+    losses: Mapping[str, float],
+    target: np.ndarray,
+    vocabulary: Sequence[str] | None = None,
     dt: float = 0.1,
 ) -> list[Path]:
     """Family ``task-examples``: what good / middling / bad networks do.
@@ -110,22 +132,40 @@ def plot_task_examples(
         values = np.asarray(values, dtype=float)
         if task == "charrnn":
             if values.ndim != 2 or values.shape[0] != target.shape[0]:
-                raise ValueError(f"plot_task_examples: {name}: probabilities {values.shape} do "
-                                 f"not match targets {target.shape}")
-            image = ax.imshow(values.T, aspect="auto", origin="lower", cmap="magma",
-                              vmin=0, vmax=1, interpolation="nearest")
-            ax.plot(np.arange(target.shape[0]), target, "o", ms=2, mfc="none", color="cyan",
-                    label="true next character")
+                raise ValueError(
+                    f"plot_task_examples: {name}: probabilities {values.shape} do "
+                    f"not match targets {target.shape}"
+                )
+            image = ax.imshow(
+                values.T,
+                aspect="auto",
+                origin="lower",
+                cmap="magma",
+                vmin=0,
+                vmax=1,
+                interpolation="nearest",
+            )
+            ax.plot(
+                np.arange(target.shape[0]),
+                target,
+                "o",
+                ms=2,
+                mfc="none",
+                color="cyan",
+                label="true next character",
+            )
             fig.colorbar(image, ax=ax, label="P(next character)")
             ax.set(xlabel="position in text (characters)", ylabel="character index")
             if vocabulary is not None and target.shape[0] <= 40:
-                ax.set_xticks(np.arange(target.shape[0]),
-                              [repr(vocabulary[t])[1:-1] for t in target], fontsize=6)
+                ax.set_xticks(
+                    np.arange(target.shape[0]),
+                    [repr(vocabulary[t])[1:-1] for t in target],
+                    fontsize=6,
+                )
         else:
             time = np.arange(target.shape[0]) * dt
             ax.plot(time, target, color="0.3", lw=1.5, label="target")
-            ax.plot(time, values, color=GOOD if name == "good" else BAD, lw=1,
-                    label="generated")
+            ax.plot(time, values, color=GOOD if name == "good" else BAD, lw=1, label="generated")
             ax.set(xlabel="time (s)", ylabel="signal (a.u.)")
         ax.legend(loc="upper right", fontsize=7)
         ax.set_title(f"{name}: {loss_label(task)} = {losses[name]:.3g}", fontsize=9)
@@ -133,7 +173,11 @@ def plot_task_examples(
 
 
 def plot_loss_vs_hyperparameter(
-    table: pd.DataFrame, out_stem: str | Path, *, task: str, loss_threshold: float,
+    table: pd.DataFrame,
+    out_stem: str | Path,
+    *,
+    task: str,
+    loss_threshold: float,
 ) -> list[Path]:
     """Family ``loss-vs-hyperparameter``: final loss against p (signal: g), good / bad.
 
@@ -146,15 +190,25 @@ def plot_loss_vs_hyperparameter(
     fig, axes = new_figure(len(archs), 1, width=3.8)
     for ax, arch in zip(axes, archs, strict=True):
         rows = table.loc[table["arch"] == arch]
-        sns.scatterplot(x=rows["p"], y=rows["final_loss"], ax=ax, s=14,
-                        hue=good_bad(rows["final_loss"], loss_threshold), palette=GOOD_BAD)
+        sns.scatterplot(
+            x=rows["p"],
+            y=rows["final_loss"],
+            ax=ax,
+            s=14,
+            hue=good_bad(rows["final_loss"], loss_threshold),
+            palette=GOOD_BAD,
+        )
         ax.axhline(loss_threshold, color="0.4", ls="--", lw=0.8)
         ax.set(xlabel=hyperparameter_label(task), ylabel=loss_label(task), title=f"{arch}")
     return save(fig, out_stem)
 
 
 def plot_distributions(
-    table: pd.DataFrame, out_stem: str | Path, *, task: str, loss_threshold: float,
+    table: pd.DataFrame,
+    out_stem: str | Path,
+    *,
+    task: str,
+    loss_threshold: float,
 ) -> list[Path]:
     """Family ``distributions``: hyperparameter and size distributions of good vs bad.
 
@@ -164,11 +218,20 @@ def plot_distributions(
     _require(table, ["p", "size", "final_loss"], "plot_distributions")
     frame = table.assign(label=good_bad(table["final_loss"], loss_threshold))
     fig, (ax_p, ax_size) = new_figure(2, 1, width=4.0)
-    sns.histplot(frame, x="p", hue="label", palette=GOOD_BAD, ax=ax_p, element="step",
-                 bins=15, hue_order=["good", "bad"])
+    sns.histplot(
+        frame,
+        x="p",
+        hue="label",
+        palette=GOOD_BAD,
+        ax=ax_p,
+        element="step",
+        bins=15,
+        hue_order=["good", "bad"],
+    )
     ax_p.set(xlabel=hyperparameter_label(task), ylabel="networks")
-    sns.countplot(frame, x="size", hue="label", palette=GOOD_BAD, ax=ax_size,
-                  hue_order=["good", "bad"])
+    sns.countplot(
+        frame, x="size", hue="label", palette=GOOD_BAD, ax=ax_size, hue_order=["good", "bad"]
+    )
     ax_size.set(xlabel="hidden size (units)", ylabel="networks")
     fig.suptitle(f"{task}: good = {loss_label(task)} < {loss_threshold:.3g}")
     return save(fig, out_stem)

@@ -41,23 +41,38 @@ def population_figures(table_path: PathLike, out_dir: PathLike, *, task: str) ->
     good = final loss below the median.
     """
     table = pd.read_parquet(table_path)
-    rows = table.loc[table["usable"] & (table["epoch"] == table["final_epoch"])
-                     & (table["input_set"] == "val")]
+    rows = table.loc[
+        table["usable"] & (table["epoch"] == table["final_epoch"]) & (table["input_set"] == "val")
+    ]
     if len(rows) == 0:
         raise ValueError(f"{table_path}: no usable final-epoch spectra to plot")
     threshold = float(rows["final_loss"].median())
     out = Path(out_dir)
-    return [*plot_spectra(rows, out / "spectra", task=task,
-                          log_base=float(rows["log_base"].iloc[0]), loss_threshold=threshold),
-            *plot_loss_vs_hyperparameter(rows, out / "loss-vs-hyperparameter", task=task,
-                                         loss_threshold=threshold),
-            *plot_distributions(rows, out / "distributions", task=task,
-                                loss_threshold=threshold)]
+    return [
+        *plot_spectra(
+            rows,
+            out / "spectra",
+            task=task,
+            log_base=float(rows["log_base"].iloc[0]),
+            loss_threshold=threshold,
+        ),
+        *plot_loss_vs_hyperparameter(
+            rows, out / "loss-vs-hyperparameter", task=task, loss_threshold=threshold
+        ),
+        *plot_distributions(rows, out / "distributions", task=task, loss_threshold=threshold),
+    ]
 
 
 ANALYSIS_FAMILIES = {
-    "main": ("ae-training", "aelle-pca-performance", "aelle-pca-size", "predicted-vs-actual",
-             "latent-perturbation", "umap", "novel-inputs"),
+    "main": (
+        "ae-training",
+        "aelle-pca-performance",
+        "aelle-pca-size",
+        "predicted-vs-actual",
+        "latent-perturbation",
+        "umap",
+        "novel-inputs",
+    ),
     "early": ("ae-training", "early-epochs"),
     "architectures": ("ae-training", "aelle-pca-architecture"),
 }
@@ -66,21 +81,26 @@ ANALYSIS_FAMILIES = {
 POPULATION_FAMILIES = ("spectra", "loss-vs-hyperparameter", "distributions")
 
 
-def figure_stem(out_dir: PathLike, family: str, *, analysis: str, arch: str | None = None
-                ) -> Path:
+def figure_stem(out_dir: PathLike, family: str, *, analysis: str, arch: str | None = None) -> Path:
     """``{out_dir}/{family}[--{analysis unless main}][--{arch}]`` (no suffix)."""
     variant = "--".join(filter(None, [None if analysis == "main" else analysis, arch]))
     return Path(out_dir) / (f"{family}--{variant}" if variant else family)
 
 
 def analysis_figure_paths(
-    out_dir: PathLike, *, analysis: str, arch: str | None = None,
+    out_dir: PathLike,
+    *,
+    analysis: str,
+    arch: str | None = None,
     families: Sequence[str] | None = None,
 ) -> list[Path]:
     """The PNG and PDF files :func:`analysis_figures` writes for these arguments (for rules)."""
     families = _families(analysis, families)
-    return [_with_suffix(figure_stem(out_dir, f, analysis=analysis, arch=arch), suffix)
-            for f in families for suffix in (".png", ".pdf")]
+    return [
+        _with_suffix(figure_stem(out_dir, f, analysis=analysis, arch=arch), suffix)
+        for f in families
+        for suffix in (".png", ".pdf")
+    ]
 
 
 def _with_suffix(stem: Path, suffix: str) -> Path:
@@ -89,8 +109,9 @@ def _with_suffix(stem: Path, suffix: str) -> Path:
 
 def _families(analysis: str, families: Sequence[str] | None) -> tuple[str, ...]:
     if analysis not in ANALYSIS_FAMILIES:
-        raise ValueError(f"unknown analysis {analysis!r}; expected one of "
-                         f"{tuple(ANALYSIS_FAMILIES)}")
+        raise ValueError(
+            f"unknown analysis {analysis!r}; expected one of {tuple(ANALYSIS_FAMILIES)}"
+        )
     allowed = ANALYSIS_FAMILIES[analysis]
     chosen = allowed if families is None else tuple(families)
     wrong = [f for f in chosen if f not in allowed]
@@ -100,8 +121,14 @@ def _families(analysis: str, families: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def analysis_figures(
-    fit_dir: PathLike, metrics_path: PathLike, predictions_path: PathLike, out_dir: PathLike,
-    *, task: str, log_base: float, families: Sequence[str] | None = None,
+    fit_dir: PathLike,
+    metrics_path: PathLike,
+    predictions_path: PathLike,
+    out_dir: PathLike,
+    *,
+    task: str,
+    log_base: float,
+    families: Sequence[str] | None = None,
 ) -> list[Path]:
     """Figures of one fitted and evaluated analysis (files of ``aelle.ae.steps``).
 
@@ -122,8 +149,9 @@ def analysis_figures(
 
     def draw(family: str) -> list[Path]:
         if family == "ae-training":
-            return plot_ae_training(pd.read_parquet(fit_dir / "curves.parquet"), stem(family),
-                                    task=task)
+            return plot_ae_training(
+                pd.read_parquet(fit_dir / "curves.parquet"), stem(family), task=task
+            )
         if family == "early-epochs":
             scores, thresholds = {}, {}
             for key, model in models.items():
@@ -131,54 +159,94 @@ def analysis_figures(
                 methods = model["test"]["methods"]
                 scores[epoch] = {m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss")}
                 thresholds[epoch] = methods["aelle"]["median"]["threshold"]
-            return plot_early_epochs(std, scores, thresholds, stem(family), task=task,
-                                     loss_threshold=float(std["final_loss"].median()))
+            return plot_early_epochs(
+                std,
+                scores,
+                thresholds,
+                stem(family),
+                task=task,
+                loss_threshold=float(std["final_loss"].median()),
+            )
         main = models["main"]
         aelle = main["test"]["methods"]["aelle"]["median"]
         threshold = main["label_thresholds"]["median"]
         if family == "aelle-pca-architecture":
-            return plot_aelle_pca_architecture(std, main["architecture_shares"], stem(family),
-                                               task=task, pc1_threshold=aelle["threshold"],
-                                               f1=aelle["f1"])
+            return plot_aelle_pca_architecture(
+                std,
+                main["architecture_shares"],
+                stem(family),
+                task=task,
+                pc1_threshold=aelle["threshold"],
+                f1=aelle["f1"],
+            )
         if family == "aelle-pca-performance":
-            return plot_aelle_pca_performance(std, stem(family), task=task,
-                                              loss_threshold=threshold,
-                                              pc1_threshold=aelle["threshold"], f1=aelle["f1"])
+            return plot_aelle_pca_performance(
+                std,
+                stem(family),
+                task=task,
+                loss_threshold=threshold,
+                pc1_threshold=aelle["threshold"],
+                f1=aelle["f1"],
+            )
         if family == "aelle-pca-size":
             return plot_aelle_pca_size(std, stem(family), task=task)
         if family == "predicted-vs-actual":
             predictions = pd.read_parquet(predictions_path)
-            test = predictions.loc[(predictions["split"] == "test")
-                                   & (predictions["input_set"] == "val")]
-            regression = {m: e["regression"] for m, e in main["test"]["methods"].items()
-                          if "regression" in e}
+            test = predictions.loc[
+                (predictions["split"] == "test") & (predictions["input_set"] == "val")
+            ]
+            regression = {
+                m: e["regression"] for m, e in main["test"]["methods"].items() if "regression" in e
+            }
             return plot_predicted_vs_actual(test, regression, stem(family), task=task)
         if family == "latent-perturbation":
-            return plot_latent_perturbation(pd.read_parquet(fit_dir / "perturbation.parquet"),
-                                            stem(family), task=task, log_base=log_base)
+            return plot_latent_perturbation(
+                pd.read_parquet(fit_dir / "perturbation.parquet"),
+                stem(family),
+                task=task,
+                log_base=log_base,
+            )
         if family == "umap":
             return plot_umap(std, stem(family), task=task, loss_threshold=threshold)
         if "novel_inputs" not in main:
             raise ValueError(f"{metrics_path}: no novel-input scores; leave out 'novel-inputs'")
-        return plot_novel_inputs(embedding, stem(family), task=task, loss_threshold=threshold,
-                                 pc1_threshold=aelle["threshold"],
-                                 f1=main["novel_inputs"]["methods"]["aelle"]["median"]["f1"])
+        return plot_novel_inputs(
+            embedding,
+            stem(family),
+            task=task,
+            loss_threshold=threshold,
+            pc1_threshold=aelle["threshold"],
+            f1=main["novel_inputs"]["methods"]["aelle"]["median"]["f1"],
+        )
 
     return [path for family in chosen for path in draw(family)]
 
 
 def population_figure_paths(out_dir: PathLike) -> list[Path]:
     """The PNG and PDF files :func:`population_figures` writes (for rules)."""
-    return [Path(out_dir) / f"{family}{suffix}" for family in POPULATION_FAMILIES
-            for suffix in (".png", ".pdf")]
+    return [
+        Path(out_dir) / f"{family}{suffix}"
+        for family in POPULATION_FAMILIES
+        for suffix in (".png", ".pdf")
+    ]
 
 
 def convergence_figure(
-    running_path: PathLike, out_dir: PathLike, *, task: str, log_base: float, qr_every: int = 1,
+    running_path: PathLike,
+    out_dir: PathLike,
+    *,
+    task: str,
+    log_base: float,
+    qr_every: int = 1,
 ) -> list[Path]:
     """``convergence`` from a ``.npy`` file holding the ``(steps, k)`` running estimates."""
-    return plot_convergence(np.load(running_path), Path(out_dir) / "convergence", task=task,
-                            log_base=log_base, qr_every=qr_every)
+    return plot_convergence(
+        np.load(running_path),
+        Path(out_dir) / "convergence",
+        task=task,
+        log_base=log_base,
+        qr_every=qr_every,
+    )
 
 
 def task_examples_figure(examples_path: PathLike, out_dir: PathLike, *, task: str) -> list[Path]:
@@ -196,8 +264,15 @@ def task_examples_figure(examples_path: PathLike, out_dir: PathLike, *, task: st
         vocabulary = [str(v) for v in data["vocabulary"]] if "vocabulary" in data else None
         dt = float(data["dt"]) if "dt" in data else 0.1
         target = data["target"]
-    return plot_task_examples(examples, Path(out_dir) / "task-examples", task=task,
-                              losses=losses, target=target, vocabulary=vocabulary, dt=dt)
+    return plot_task_examples(
+        examples,
+        Path(out_dir) / "task-examples",
+        task=task,
+        losses=losses,
+        target=target,
+        vocabulary=vocabulary,
+        dt=dt,
+    )
 
 
 def index(figures_dir: PathLike, out_path: PathLike) -> None:

@@ -26,6 +26,7 @@ def category_palette(n: int) -> list:
     base = sns.color_palette("colorblind", 10)
     return [base[_CATEGORY_ORDER[i % 10]] for i in range(n)]
 
+
 LOSS_LABELS = {
     "smnist": "validation cross-entropy (nats)",
     "charrnn": "validation loss (nats per character)",
@@ -67,8 +68,9 @@ def fmt_score(name: str, score: float | Mapping[str, float] | None) -> str:
     return f"{name} = {score:.2f}"
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2,
-               height: float = 3.6) -> tuple[Figure, list]:
+def new_figure(
+    ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.6
+) -> tuple[Figure, list]:
     """A seaborn-styled figure with ``nrows x ncols`` axes (flattened list)."""
     sns.set_theme(style="ticks", context="paper")
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")

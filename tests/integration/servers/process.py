@@ -53,7 +53,10 @@ def serving(argv: list[str], port: int, log: Path) -> Iterator[subprocess.Popen]
     """Run `argv` (a server listening on `port`) with output to `log` for the `with` block."""
     with log.open("w") as out:
         proc = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     try:

@@ -38,7 +38,17 @@ def s3rver(root: Path) -> Iterator[S3Server]:
     directory = root / "objects"
     directory.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    argv = [str(S3RVER), "--directory", str(directory), "--address", HOST, "--port", str(port),
-            "--configure-bucket", BUCKET, "--silent"]
+    argv = [
+        str(S3RVER),
+        "--directory",
+        str(directory),
+        "--address",
+        HOST,
+        "--port",
+        str(port),
+        "--configure-bucket",
+        BUCKET,
+        "--silent",
+    ]
     with serving(argv, port, root / "s3rver.log"):
         yield S3Server(endpoint=f"http://{HOST}:{port}", directory=directory)
