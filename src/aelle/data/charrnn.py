@@ -25,6 +25,8 @@ from torch import Tensor
 
 from aelle.data.sources import DataError, resolve_file
 
+FILES = "tasks.charrnn.data.files"
+
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file; undecodable bytes and empty files raise :class:`DataError`."""
@@ -85,19 +87,24 @@ def load(cfg: Mapping[str, object], *, root: Path, seed: int) -> tuple[dict[str,
         text, novel_text = pydoc_texts(novel_fraction, seed)
         where, novel_where = "charrnn pydoc training topics", "charrnn pydoc novel topics"
     elif source == "text":
-        if not isinstance(cfg.get("train"), Mapping):
-            raise DataError("charrnn: source 'text' needs a 'train' file (path or url)")
-        path = resolve_file(cfg["train"], root=root, what="charrnn train text")
+        files = cfg.get("files")
+        files = files if isinstance(files, Mapping) else {}
+        if not isinstance(files.get("train"), Mapping):
+            raise DataError(f"{FILES}: source 'text' needs files.train (a path or a url)")
+        path = resolve_file(files["train"], root=root, what=f"{FILES}.train")
         text, where = read_text(path), str(path)
-        if isinstance(cfg.get("novel"), Mapping):
-            novel_path = resolve_file(cfg["novel"], root=root, what="charrnn novel text")
+        if isinstance(files.get("novel"), Mapping):
+            novel_path = resolve_file(files["novel"], root=root, what=f"{FILES}.novel")
             novel_text, novel_where = read_text(novel_path), str(novel_path)
         else:
             cut = len(text) - round(novel_fraction * len(text))
             text, novel_text = text[:cut], text[cut:]
             novel_where = f"{path} (last {novel_fraction:g})"
     else:
-        raise DataError(f"charrnn: unknown source kind {source!r} (expected 'pydoc' or 'text')")
+        raise DataError(
+            f"tasks.charrnn.data.source: unknown source kind {source!r} "
+            "(expected 'pydoc' or 'text')"
+        )
     vocab = "".join(sorted(set(text)))
     sequences = chunk(encode(text, vocab), length, where)
     n_train = round(train_fraction * len(sequences))

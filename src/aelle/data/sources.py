@@ -37,7 +37,8 @@ def resolve_file(spec: Mapping[str, object], *, root: Path, what: str) -> Path:
 
     ``spec`` holds either ``path`` (relative paths are taken from ``root``) or ``url``
     (downloaded once into ``root/downloads``; ``sha256`` is then required), and an
-    optional ``sha256``. ``what`` names the input in error messages.
+    optional ``sha256``. ``what`` names the input in error messages: its config key, such
+    as ``tasks.charrnn.data.files.train``.
     """
     expected = spec.get("sha256")
     if expected is not None and not isinstance(expected, str):
@@ -52,7 +53,10 @@ def resolve_file(spec: Mapping[str, object], *, root: Path, what: str) -> Path:
     if "url" in spec:
         url = str(spec["url"])
         if expected is None:
-            raise DataError(f"{what}: a URL source ({url}) needs a sha256")
+            raise DataError(
+                f"{what}.sha256 is null: a url ({url}) is downloaded only once its sha256 is "
+                "pinned (fetch the file, run sha256sum on it, write the digest in the config)"
+            )
         name = Path(urllib.parse.urlparse(url).path).name or "download"
         target = root / "downloads" / f"{expected[:12]}-{name}"
         if not target.is_file():
