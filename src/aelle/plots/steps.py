@@ -255,7 +255,8 @@ def task_examples_figure(examples_path: PathLike, out_dir: PathLike, *, task: st
     Keys: ``names`` (str, e.g. good / middling / bad), ``losses`` (float, aligned with
     names), ``example_{name}`` per name (charrnn: probabilities ``(T, V)``; signal:
     generated ``(T,)``), ``target`` (charrnn: next-character indices; signal: target
-    signal), optional ``vocabulary`` (str, charrnn) and ``dt`` (signal).
+    signal ``(T,)`` or each example's own ``(E, T)``), optional ``vocabulary`` (str,
+    charrnn) and ``dt`` (signal).
     """
     with np.load(examples_path, allow_pickle=False) as data:
         names = [str(n) for n in data["names"]]
