@@ -97,8 +97,8 @@ def layout(pairs: int, g: float) -> Tensor:
 def antisymmetric_planes(n: int, gen: torch.Generator) -> Tensor:
     """Q (n, n) orthogonal: columns 2i, 2i+1 are √2 Re v, √2 Im v for the i-th eigenvector v
     (eigenvalue iω, ω > 0, descending) of A = G − Gᵀ; odd n: last column A's null vector."""
-    g = torch.randn(n, n, generator=gen, dtype=DTYPE)
-    values, vectors = torch.linalg.eig(g - g.T)
+    gauss = torch.randn(n, n, generator=gen, dtype=DTYPE)
+    values, vectors = torch.linalg.eig(gauss - gauss.T)
     order = torch.argsort(values.imag, descending=True)
     upper = vectors[:, order[: n // 2]]
     columns = torch.stack([upper.real, upper.imag], dim=-1).reshape(n, -1) * math.sqrt(2)
