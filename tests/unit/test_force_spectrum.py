@@ -33,6 +33,11 @@ def force_checkpoint(seed=0, k=2):
         },
         "cell_options": {"dt": DT, "feedback": "readout"},
         "readout": {"weight": torch.zeros(k, 1, N), "bias": torch.zeros(k, 1)},
+        "target": {
+            "terms": torch.tensor([[[1, 1], [2, 2], [3, 3], [4, 4]]]).repeat(k, 1, 1),
+            "dt": DT,
+            "period_steps": 1200,
+        },
     }
 
 
