@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from snakemake.api import SnakemakeApi
+from snakemake.settings.enums import Quietness
 from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
 
 TIMEOUT_S = 300
@@ -41,7 +42,7 @@ def rule_record(rule: Any) -> dict[str, Any]:
 
 def parse_workflow(root: Path, configfile: Path, device: str) -> dict[str, dict[str, Any]]:
     """Every rule of the workflow in ``root`` for ``configfile`` with config ``device``."""
-    with SnakemakeApi(OutputSettings(quiet={"all"})) as api:
+    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
         workflow = api.workflow(
             resource_settings=ResourceSettings(),
             config_settings=ConfigSettings(configfiles=[configfile], config={"device": device}),
