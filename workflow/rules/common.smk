@@ -50,6 +50,22 @@ os.environ.update(
 )
 
 
+# Conda env of the training and spectrum rules (train_shard, spectrum_shard, convergence)
+# under `--sdm conda`, from config `device`: the CUDA build of pytorch for cuda and auto
+# (auto still falls back to the CPU at run time, and logs it), the smaller CPU build for
+# cpu. Every other rule runs in envs/aelle.yaml.
+TORCH_ENVS = {
+    "cpu": "envs/aelle.yaml",
+    "cuda": "envs/aelle-cuda.yaml",
+    "auto": "envs/aelle-cuda.yaml",
+}
+
+
+def torch_env():
+    """Absolute path of the conda env file for config `device`."""
+    return str(Path(workflow.basedir) / TORCH_ENVS[config["device"]])
+
+
 wildcard_constraints:
     task="|".join(TASKS),
     arch="[a-z]+",
