@@ -20,11 +20,12 @@ from collections.abc import Callable
 import torch
 
 from aelle.cells import Cell, make_cell
-from aelle.lyapunov import rnn_spectrum
+from aelle.lyapunov import SpectrumOptions, rnn_spectrum
 from aelle.runtime import resolve_device, synchronize
 
 AUTHORS_SECONDS = {64: 1.8, 128: 10.7, 256: 39.0, 512: 208.0}
 BATCH, WARMUP, STEPS, FEATURES = 15, 500, 100, 32
+PAPER = SpectrumOptions(state="hidden", qr_every=1, dtype=torch.float32)
 
 
 def best_of(
@@ -79,9 +80,7 @@ def spectrum_run(cell: Cell, inputs: torch.Tensor, warm: torch.Tensor) -> Callab
     """One paper-convention ``rnn_spectrum`` call, warm-up included."""
 
     def run() -> None:
-        rnn_spectrum(
-            cell, inputs, warmup_inputs=warm, state="hidden", qr_every=1, dtype=torch.float32
-        )
+        rnn_spectrum(cell, inputs, warmup_inputs=warm, options=PAPER)
 
     return run
 

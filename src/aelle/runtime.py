@@ -10,20 +10,40 @@ from pathlib import Path
 
 import torch
 
+log = logging.getLogger(__name__)
+
+
+def cuda_status() -> tuple[bool, str]:
+    """(whether torch can use a CUDA device, why in words): the first GPU's name, or the
+    reason there is none (a CPU-only torch build, or no device visible)."""
+    if torch.version.cuda is None:
+        return False, f"torch {torch.__version__} is a CPU-only build"
+    if not torch.cuda.is_available():
+        return False, f"no CUDA device visible to torch {torch.__version__}"
+    return True, torch.cuda.get_device_name(0)
+
 
 def resolve_device(name: str) -> torch.device:
-    """Map a config device name to a torch device.
+    """Map a config device name (config key ``device``) to a torch device.
 
-    ``"auto"`` picks CUDA when a GPU is visible and the CPU otherwise; ``"cuda"`` on a
-    machine without a GPU is an error rather than a silent fall-back.
+    ``"auto"`` picks CUDA when a GPU is visible and the CPU otherwise, and logs the choice
+    with its reason at INFO; ``"cuda"`` on a machine without a GPU is an error rather than
+    a silent fall-back.
     """
+    if name not in {"cpu", "cuda", "auto"}:
+        raise ValueError(f"config key `device`: expected cpu, cuda or auto, got {name!r}")
+    if name == "cpu":
+        return torch.device("cpu")
+    usable, reason = cuda_status()
+    if name == "cuda" and not usable:
+        raise RuntimeError(
+            f"config key `device` is cuda but no CUDA device is usable ({reason}); "
+            "set device: auto to fall back to the CPU, or device: cpu"
+        )
+    chosen = "cuda" if usable else "cpu"
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device: cuda was requested but no CUDA device is visible")
-    if name not in {"cpu", "cuda"}:
-        raise ValueError(f"device: expected cpu, cuda or auto, got {name!r}")
-    return torch.device(name)
+        log.info("device auto -> %s (%s)", chosen, reason)
+    return torch.device(chosen)
 
 
 def synchronize(device: torch.device) -> None:

@@ -100,6 +100,7 @@ def test_defaults_fill_absent_keys_without_adding_tasks() -> None:
         "dt": 0.1,
         "period_steps": 1200,
         "novel_targets": 8,
+        "target": "per_network",
     }
     assert signal["training"] == {
         "epochs": 6,

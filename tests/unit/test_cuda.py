@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from aelle.data import TaskData, load_task
-from aelle.lyapunov import rnn_spectrum
+from aelle.lyapunov import SpectrumOptions, rnn_spectrum
 from aelle.lyapunov.population import population_spectra
 from aelle.models import load_checkpoint, train_shard
 
@@ -75,7 +75,9 @@ def test_population_spectra_on_cuda_equal_cpu(state, digits, tmp_path):
     _, ckpt = trained_on("cpu", tmp_path, digits, "smnist", "lstm", cfg)
     inputs = digits.arrays["val_x"][:6].to(torch.float64)
     tables = {
-        device: population_spectra(ckpt, inputs, state=state, device=device)
+        device: population_spectra(
+            ckpt, inputs, options=SpectrumOptions(state=state), device=device
+        )
         for device in ("cpu", "cuda")
     }
     assert (tables["cuda"].status == "ok").all()
@@ -95,7 +97,7 @@ def test_orthogonal_rnn_has_zero_spectrum_on_cuda():
         cell.weight_ih_l0.zero_()
     cell = cell.cuda()
     inputs = torch.zeros(2, 50, 3, dtype=torch.float64, device="cuda")
-    exponents = rnn_spectrum(cell, inputs, log_base=np.e)
+    exponents = rnn_spectrum(cell, inputs, options=SpectrumOptions(log_base=np.e))
     # tanh'(0) = 1, so the Jacobian is W_hh = 1e-6 Q: every exponent is ln(1e-6).
     assert exponents.device.type == "cuda"
     torch.testing.assert_close(

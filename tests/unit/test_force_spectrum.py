@@ -5,10 +5,12 @@ import math
 import numpy as np
 import torch
 
+from aelle.lyapunov import SpectrumOptions
 from aelle.lyapunov.population import population_spectra
 from aelle.models import spectrum_start
 
 N, DT = 16, 0.1
+NATS = SpectrumOptions(log_base=math.e)
 
 
 def force_checkpoint(seed=0, k=2):
@@ -33,13 +35,18 @@ def force_checkpoint(seed=0, k=2):
         },
         "cell_options": {"dt": DT, "feedback": "readout"},
         "readout": {"weight": torch.zeros(k, 1, N), "bias": torch.zeros(k, 1)},
+        "target": {
+            "terms": torch.tensor([[[1, 1], [2, 2], [3, 3], [4, 4]]]).repeat(k, 1, 1),
+            "dt": DT,
+            "period_steps": 1200,
+        },
     }
 
 
 def test_zero_start_measures_the_fixed_point_of_the_closed_loop():
     ckpt = force_checkpoint()
     measure = torch.zeros(1, 3000, 1, dtype=torch.float64)
-    table = population_spectra(ckpt, measure, log_base=math.e)
+    table = population_spectra(ckpt, measure, options=NATS)
     for j, row in table.iterrows():
         p = ckpt["cell_params"]
         jac = (1 - DT) * torch.eye(N, dtype=torch.float64) + DT * (
@@ -59,8 +66,8 @@ def test_teacher_forced_start_leaves_the_fixed_point():
     assert warmup_inputs is None
     assert h0.shape == (2, 2, N) and h0.abs().max() > 0.1
     measure = torch.zeros(2, 400, 1, dtype=torch.float64)
-    from_zero = population_spectra(ckpt, measure, log_base=math.e)
-    forced = population_spectra(ckpt, measure, h0=h0, log_base=math.e)
+    from_zero = population_spectra(ckpt, measure, options=NATS)
+    forced = population_spectra(ckpt, measure, h0=h0, options=NATS)
     assert (forced["status"] == "ok").all()
     assert not np.allclose(forced["exponents"][0], from_zero["exponents"][0], atol=1e-3)
 

@@ -7,15 +7,11 @@ import math
 import pytest
 import torch
 
-from aelle.lyapunov import (
-    NonFiniteSpectrumError,
-    map_spectrum,
-    map_spectrum_running,
-    positive_qr,
-)
+from aelle.lyapunov import NonFiniteSpectrumError, SpectrumOptions, map_spectrum, positive_qr
 from aelle.lyapunov.engine import Basis, evolve_basis
 
 F64 = torch.float64
+NATS = SpectrumOptions(log_base=math.e)
 
 
 def _linear(a: torch.Tensor):
@@ -44,19 +40,23 @@ def test_linear_map_gives_log_moduli_of_eigenvalues() -> None:
     eig = torch.tensor([2.0, -1.2, 0.5, 0.1], dtype=F64)
     a = s @ torch.diag(eig) @ torch.linalg.inv(s)
     x0 = torch.randn(2, 4, generator=g, dtype=F64)
-    exps = map_spectrum(*_linear(a), x0, 400)
+    exps = map_spectrum(*_linear(a), x0, 400, options=NATS)
     expected = eig.abs().log().sort(descending=True).values
     torch.testing.assert_close(exps, expected.expand(2, 4), atol=2e-2, rtol=0)
     # The convergence is O(1/T): the error shrinks tenfold with ten times the steps.
-    exps_long = map_spectrum(*_linear(a), x0, 4000, qr_every=3)
+    exps_long = map_spectrum(
+        *_linear(a), x0, 4000, options=SpectrumOptions(qr_every=3, log_base=math.e)
+    )
     torch.testing.assert_close(exps_long, expected.expand(2, 4), atol=2e-3, rtol=0)
-    in_bits = map_spectrum(*_linear(a), x0, 4000, qr_every=3, log_base=2.0)
+    in_bits = map_spectrum(*_linear(a), x0, 4000, options=SpectrumOptions(qr_every=3))
     torch.testing.assert_close(in_bits, exps_long / math.log(2))
 
 
 def test_orthogonal_map_has_zero_exponents() -> None:
     q, _ = torch.linalg.qr(torch.randn(6, 6, generator=torch.Generator().manual_seed(1), dtype=F64))
-    exps = map_spectrum(*_linear(q), torch.zeros(3, 6, dtype=F64), 200, num_exponents=4)
+    exps = map_spectrum(
+        *_linear(q), torch.zeros(3, 6, dtype=F64), 200, options=SpectrumOptions(num_exponents=4)
+    )
     assert exps.shape == (3, 4)
     torch.testing.assert_close(exps, torch.zeros(3, 4, dtype=F64), atol=1e-12, rtol=0)
 
@@ -77,7 +77,7 @@ def _henon(a: float = 1.4, b: float = 0.3):
 
 def test_henon_map_known_exponents() -> None:
     x0 = torch.rand(64, 2, generator=torch.Generator().manual_seed(2), dtype=F64) * 0.1
-    exps = map_spectrum(*_henon(), x0, 8000, warmup=200)
+    exps = map_spectrum(*_henon(), x0, 8000, warmup=200, options=NATS)
     mean = exps.mean(0)
     assert abs(mean[0].item() - 0.4192) < 0.005
     assert abs(mean[1].item() - (-1.6232)) < 0.005
@@ -96,7 +96,9 @@ def test_sum_of_exponents_is_mean_log_det() -> None:
         return (1 - step(x, t) ** 2).unsqueeze(-1) * w
 
     x0 = torch.randn(3, 5, generator=g, dtype=F64)
-    exps = map_spectrum(step, jacobian, x0, 150, warmup=7, qr_every=4)
+    exps = map_spectrum(
+        step, jacobian, x0, 150, warmup=7, options=SpectrumOptions(qr_every=4, log_base=math.e)
+    )
     x, log_det = x0, torch.zeros(3, dtype=F64)
     for t in range(7):
         x = step(x, t)
@@ -108,15 +110,18 @@ def test_sum_of_exponents_is_mean_log_det() -> None:
 
 def test_running_estimates_end_at_the_spectrum() -> None:
     x0 = torch.rand(4, 2, generator=torch.Generator().manual_seed(4), dtype=F64) * 0.1
-    run = map_spectrum_running(*_henon(), x0, 50, warmup=10, qr_every=4)
+    run = map_spectrum(
+        *_henon(), x0, 50, warmup=10, options=SpectrumOptions(qr_every=4), running=True
+    )
     assert run.steps.tolist() == [*range(4, 49, 4), 50]
     assert run.exponents.shape == (13, 4, 2)
     torch.testing.assert_close(run.exponents[-1], map_spectrum(*_henon(), x0, 50, warmup=10))
+    assert run.exponents.dtype == F64
 
 
 def test_annihilated_direction_gives_finite_floor() -> None:
     a = torch.diag(torch.tensor([2.0, 0.0], dtype=F64))
-    exps = map_spectrum(*_linear(a), torch.ones(1, 2, dtype=F64), 10)
+    exps = map_spectrum(*_linear(a), torch.ones(1, 2, dtype=F64), 10, options=NATS)
     assert torch.isfinite(exps).all()
     assert exps[0, 0].item() == pytest.approx(math.log(2.0))
     assert exps[0, 1].item() == pytest.approx(math.log(torch.finfo(F64).tiny))
@@ -133,23 +138,32 @@ def test_nonfinite_trajectories_raise_or_are_flagged() -> None:
     with pytest.raises(NonFiniteSpectrumError, match="1 trajectories") as info:
         map_spectrum(step, jacobian, x0, 3)
     assert info.value.bad.tolist() == [False, True]
-    exps = map_spectrum(step, jacobian, x0, 3, nonfinite="nan")
+    exps = map_spectrum(step, jacobian, x0, 3, options=SpectrumOptions(nonfinite="nan"))
     assert torch.isfinite(exps[0]).all() and torch.isnan(exps[1]).all()
 
 
 def test_bad_arguments_raise() -> None:
     step, jacobian = _linear(torch.eye(2, dtype=F64))
     x0 = torch.zeros(1, 2, dtype=F64)
-    with pytest.raises(ValueError, match="qr_every"):
-        map_spectrum(step, jacobian, x0, 3, qr_every=0)
     with pytest.raises(ValueError, match="num_exponents"):
-        map_spectrum(step, jacobian, x0, 3, num_exponents=3)
+        map_spectrum(step, jacobian, x0, 3, options=SpectrumOptions(num_exponents=3))
     with pytest.raises(ValueError, match="x0"):
         map_spectrum(step, jacobian, x0[0], 3)
     with pytest.raises(ValueError, match="jacobian"):
         map_spectrum(step, lambda x, t: torch.eye(3, dtype=F64).expand(1, 3, 3), x0, 3)
-    with pytest.raises(ValueError, match="nonfinite"):
-        map_spectrum(step, jacobian, x0, 3, nonfinite="ignore")
+    with pytest.raises(ValueError, match="a map has only its full state"):
+        map_spectrum(step, jacobian, x0, 3, options=SpectrumOptions(state="hidden"))
+
+
+def test_computes_in_the_options_dtype() -> None:
+    """A float32 start is computed in float64 by default, and in float32 when asked."""
+    a = torch.diag(torch.tensor([2.0, 0.5]))
+    x0 = torch.ones(1, 2)
+    exps = map_spectrum(*_linear(a.double()), x0, 10)
+    assert exps.dtype == F64
+    torch.testing.assert_close(exps, torch.tensor([[1.0, -1.0]], dtype=F64))
+    single = map_spectrum(*_linear(a), x0, 10, options=SpectrumOptions(dtype=torch.float32))
+    assert single.dtype == torch.float32
 
 
 @pytest.mark.parametrize(("k", "qr_every"), [(5, 1), (5, 2), (3, 1), (3, 3)])

@@ -9,9 +9,10 @@ import torch
 from torch import nn
 
 from aelle.cells import make_cell
-from aelle.lyapunov import NonFiniteSpectrumError, positive_qr, rnn_spectrum, rnn_spectrum_running
+from aelle.lyapunov import NonFiniteSpectrumError, SpectrumOptions, positive_qr, rnn_spectrum
 
 F64 = torch.float64
+HIDDEN = SpectrumOptions(state="hidden")
 IN, H = 3, 6
 
 
@@ -62,7 +63,7 @@ def test_torch_modules_match_autograd_reference(cls, layers: int, bias: bool, st
     module = cls(IN, H, num_layers=layers, bias=bias, batch_first=True).double()
     inputs = _inputs(2, 12)
     n = (2 if cls is nn.LSTM else 1) * layers * H
-    exps = rnn_spectrum(module, inputs, state=state)
+    exps = rnn_spectrum(module, inputs, options=SpectrumOptions(state=state))
     reference = _reference(module, inputs, n, hidden=state == "hidden")
     torch.testing.assert_close(exps, reference, atol=1e-10, rtol=0)
 
@@ -79,14 +80,14 @@ def _lstm_cell(m: int, scale: float = 1.0, seed: int = 0):
 def test_stacked_networks_equal_separate_calls() -> None:
     cell = _lstm_cell(3)
     inputs = _inputs(4, 20)
-    stacked = rnn_spectrum(cell, inputs, state="hidden")
+    stacked = rnn_spectrum(cell, inputs, options=HIDDEN)
     assert stacked.shape == (3, 4, H)
     per_net = torch.stack([_inputs(4, 20, seed=m) for m in range(3)])
     stacked_own = rnn_spectrum(cell, per_net)
     for m in range(3):
         single = make_cell("lstm", {k: v[m : m + 1] for k, v in cell.params.items()})
         torch.testing.assert_close(
-            rnn_spectrum(single, inputs, state="hidden"), stacked[m], atol=1e-12, rtol=0
+            rnn_spectrum(single, inputs, options=HIDDEN), stacked[m], atol=1e-12, rtol=0
         )
         torch.testing.assert_close(rnn_spectrum(single, per_net[m]), stacked_own[m])
         assert rnn_spectrum(single, inputs, stacked=True).shape == (1, 4, 2 * H)
@@ -105,9 +106,11 @@ def test_batching_qr_every_and_float32_agree_with_reference() -> None:
         [rnn_spectrum(cell, inputs[b : b + 1], warmup_inputs=warm[b : b + 1]) for b in range(3)]
     )
     torch.testing.assert_close(one_by_one, ref, atol=1e-12, rtol=0)
-    sparse_qr = rnn_spectrum(cell, inputs, warmup_inputs=warm, qr_every=5)
+    sparse_qr = rnn_spectrum(cell, inputs, warmup_inputs=warm, options=SpectrumOptions(qr_every=5))
     torch.testing.assert_close(sparse_qr, ref, atol=1e-8, rtol=0)
-    single = rnn_spectrum(cell, inputs, warmup_inputs=warm, dtype=torch.float32)
+    single = rnn_spectrum(
+        cell, inputs, warmup_inputs=warm, options=SpectrumOptions(dtype=torch.float32)
+    )
     assert single.dtype == torch.float32
     torch.testing.assert_close(single.double(), ref, atol=1e-3, rtol=0)
 
@@ -115,7 +118,7 @@ def test_batching_qr_every_and_float32_agree_with_reference() -> None:
 def test_sum_of_full_exponents_is_mean_log_det() -> None:
     cell = _lstm_cell(1, seed=2)
     inputs = _inputs(2, 30)
-    exps = rnn_spectrum(cell, inputs, log_base=math.e, qr_every=3)
+    exps = rnn_spectrum(cell, inputs, options=SpectrumOptions(log_base=math.e, qr_every=3))
     s = cell.initial_state(2, dtype=F64, device="cpu")
     log_det = torch.zeros(2, dtype=F64)
     for t in range(30):
@@ -138,11 +141,16 @@ def test_warmup_inputs_set_the_starting_state() -> None:
 def test_running_estimates_end_at_the_spectrum() -> None:
     cell = _lstm_cell(2)
     inputs = _inputs(3, 9)
-    run = rnn_spectrum_running(cell, inputs, qr_every=2, state="hidden", log_base=math.e)
+    options = SpectrumOptions(qr_every=2, state="hidden", log_base=math.e)
+    run = rnn_spectrum(cell, inputs, options=options, running=True)
     assert run.steps.tolist() == [2, 4, 6, 8, 9]
     assert run.exponents.shape == (5, 2, 3, H)
-    final = rnn_spectrum(cell, inputs, qr_every=2, state="hidden", log_base=math.e)
+    final = rnn_spectrum(cell, inputs, options=options)
     torch.testing.assert_close(run.exponents[-1], final)
+    single = make_cell("lstm", {k: v[:1] for k, v in cell.params.items()})
+    alone = rnn_spectrum(single, inputs, options=options, running=True, stacked=False)
+    assert alone.exponents.shape == (5, 3, H)
+    torch.testing.assert_close(alone.exponents, run.exponents[:, 0])
 
 
 EXPLODING_SHAPES = {
@@ -167,7 +175,8 @@ def test_exploding_network_gives_finite_exponents(kind: str, dtype: torch.dtype)
     cell = make_cell(kind, params)
     inputs = _inputs(3, 40)[..., : cell.input_size] * 5
     for state in ("full", "hidden"):
-        exps = rnn_spectrum(cell, inputs, dtype=dtype, state=state, warmup_inputs=inputs)
+        options = SpectrumOptions(dtype=dtype, state=state)
+        exps = rnn_spectrum(cell, inputs, options=options, warmup_inputs=inputs)
         assert exps.shape == (
             2,
             3,
@@ -183,16 +192,12 @@ def test_bad_inputs_raise_clear_errors() -> None:
         rnn_spectrum(cell, inputs[..., :2])
     with pytest.raises(TypeError, match="floating"):
         rnn_spectrum(cell, inputs.long())
-    with pytest.raises(ValueError, match="state must be one of"):
-        rnn_spectrum(cell, inputs, state="cell")
     with pytest.raises(ValueError, match="warmup_inputs have batch"):
         rnn_spectrum(cell, inputs, warmup_inputs=_inputs(3, 5))
     with pytest.raises(ValueError, match="num_exponents"):
-        rnn_spectrum(cell, inputs, state="hidden", num_exponents=H + 1)
+        rnn_spectrum(cell, inputs, options=SpectrumOptions(state="hidden", num_exponents=H + 1))
     with pytest.raises(ValueError, match="single network"):
         rnn_spectrum(cell, inputs, stacked=False)
-    with pytest.raises(TypeError, match="dtype must be"):
-        rnn_spectrum(cell, inputs, dtype=torch.float16)
     with pytest.raises(TypeError, match="model must be"):
         rnn_spectrum(nn.Linear(2, 2), inputs)
     meta = nn.LSTM(IN, H, batch_first=True, device="meta")
@@ -211,5 +216,5 @@ def test_nonfinite_policy_flags_only_bad_networks() -> None:
     inputs = _inputs(1, 4)
     with pytest.raises(NonFiniteSpectrumError):
         rnn_spectrum(cell, inputs, h0=h0)
-    exps = rnn_spectrum(cell, inputs, h0=h0, nonfinite="nan")
+    exps = rnn_spectrum(cell, inputs, h0=h0, options=SpectrumOptions(nonfinite="nan"))
     assert torch.isfinite(exps[0]).all() and torch.isnan(exps[1]).all()

@@ -11,8 +11,47 @@ def test_auto_device_matches_cuda_availability():
     assert resolve_device("auto").type == expected
 
 
+def fake_torch(monkeypatch, cuda_build: str | None, visible: bool) -> None:
+    """Make torch look like a build for ``cuda_build`` (None: CPU-only) with or without a GPU."""
+    monkeypatch.setattr(torch.version, "cuda", cuda_build)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: visible)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index=0: "NVIDIA Fake GPU")
+
+
+@pytest.mark.parametrize(
+    ("cuda_build", "visible", "expected"),
+    [
+        ("12.9", True, "device auto -> cuda (NVIDIA Fake GPU)"),
+        ("12.9", False, "device auto -> cpu (no CUDA device visible to torch"),
+        (None, False, "device auto -> cpu (torch " + torch.__version__ + " is a CPU-only build)"),
+    ],
+)
+def test_auto_device_logs_its_choice_and_reason(monkeypatch, caplog, cuda_build, visible, expected):
+    fake_torch(monkeypatch, cuda_build, visible)
+    with caplog.at_level(logging.INFO, logger="aelle.runtime"):
+        device = resolve_device("auto")
+    assert device.type == ("cuda" if visible else "cpu")
+    assert [r.levelno for r in caplog.records] == [logging.INFO]
+    assert caplog.records[0].getMessage().startswith(expected)
+
+
+@pytest.mark.parametrize("cuda_build", ["12.9", None])
+def test_cuda_without_a_gpu_is_an_error_naming_the_config_key(monkeypatch, cuda_build):
+    fake_torch(monkeypatch, cuda_build, visible=False)
+    with pytest.raises(RuntimeError, match=r"config key `device` is cuda but no CUDA device"):
+        resolve_device("cuda")
+
+
+def test_explicit_devices_log_nothing(monkeypatch, caplog):
+    fake_torch(monkeypatch, "12.9", visible=True)
+    with caplog.at_level(logging.INFO, logger="aelle.runtime"):
+        assert resolve_device("cpu").type == "cpu"
+        assert resolve_device("cuda").type == "cuda"
+    assert caplog.records == []
+
+
 def test_unknown_device_is_named():
-    with pytest.raises(ValueError, match="tpu"):
+    with pytest.raises(ValueError, match=r"config key `device`.*'tpu'"):
         resolve_device("tpu")
 
 

@@ -6,12 +6,36 @@ import os
 from pathlib import Path
 
 from aelle.config import validate_config
+from snakemake.exceptions import WorkflowError
 
 config.update(
     validate_config(
         config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
     )
 )
+
+
+def check_slurm_placeholders():
+    """Stop at parse time, before any sbatch, if a profile still holds a placeholder
+    SLURM resource (`your_partition`, `your_gpu_partition`, `your_account` in
+    profiles/slurm/config.yaml); the error names the profile key."""
+    settings = workflow.resource_settings
+    sections = [("default-resources", settings.default_resources or {})] + [
+        (f"set-resources: {rule}", resources)
+        for rule, resources in settings.overwrite_resources.items()
+    ]
+    for section, resources in sections:
+        for name, resource in resources.items():
+            if name.startswith("slurm_") and str(resource.raw).startswith("your_"):
+                raise WorkflowError(
+                    f"SLURM profile key '{section}: {name}' is still the placeholder "
+                    f"'{resource.raw}': set it in profiles/slurm/config.yaml "
+                    "(partitions: sinfo -s; accounts: sacctmgr show associations "
+                    "user=$USER)"
+                )
+
+
+check_slurm_placeholders()
 
 TASKS = list(config["tasks"])
 
@@ -24,6 +48,22 @@ os.environ.update(
         )
     )
 )
+
+
+# Conda env of the training and spectrum rules (train_shard, spectrum_shard, convergence)
+# under `--sdm conda`, from config `device`: the CUDA build of pytorch for cuda and auto
+# (auto still falls back to the CPU at run time, and logs it), the smaller CPU build for
+# cpu. Every other rule runs in envs/aelle.yaml.
+TORCH_ENVS = {
+    "cpu": "envs/aelle.yaml",
+    "cuda": "envs/aelle-cuda.yaml",
+    "auto": "envs/aelle-cuda.yaml",
+}
+
+
+def torch_env():
+    """Absolute path of the conda env file for config `device`."""
+    return str(Path(workflow.basedir) / TORCH_ENVS[config["device"]])
 
 
 wildcard_constraints:

@@ -9,7 +9,7 @@ rule spectrum_shard:
     benchmark:
         "results/benchmarks/spectra/{task}/{arch}_h{size}_shard{shard}_e{epoch}_{input_set}.tsv"
     conda:
-        "../../envs/aelle.yaml"
+        torch_env()
     threads: 1
     resources:
         mem_mb=4000,
@@ -32,7 +32,7 @@ rule convergence:
     log:
         "logs/spectra/{task}/convergence.log",
     conda:
-        "../../envs/aelle.yaml"
+        torch_env()
     threads: 1
     resources:
         mem_mb=2000,

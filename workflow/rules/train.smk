@@ -11,7 +11,7 @@ rule train_shard:
     benchmark:
         "results/benchmarks/train/{task}/{arch}_h{size}_shard{shard}.tsv"
     conda:
-        "../../envs/aelle.yaml"
+        torch_env()
     threads: 1
     resources:
         mem_mb=4000,

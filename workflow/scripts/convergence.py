@@ -1,11 +1,12 @@
 """Snakemake adapter: running spectrum estimate of a task's first network (convergence plot)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from aelle.data import load_prepared
-from aelle.lyapunov import rnn_spectrum_running
+from aelle.lyapunov import SpectrumOptions, rnn_spectrum
 from aelle.lyapunov.population import checkpoint_cell
 from aelle.models import load_checkpoint, spectrum_start
 from aelle.runtime import job_logging
@@ -20,15 +21,15 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
         Path(snakemake.input.checkpoints) / f"epoch{snakemake.params.epoch}.pt"
     )
     warmup, h0 = spectrum_start(checkpoint, warmup)
-    running = rnn_spectrum_running(
+    running = rnn_spectrum(
         checkpoint_cell(checkpoint, slice(0, 1)),
         measure,
         warmup_inputs=warmup,
         h0=None if h0 is None else h0[:1],
-        state=spec["state"],
-        qr_every=spec["qr_every"],
-        log_base=snakemake.params.log_base,
-        nonfinite="nan",
+        options=replace(
+            SpectrumOptions.from_config(snakemake.config, snakemake.wildcards.task), nonfinite="nan"
+        ),
+        running=True,
         stacked=False,
     )
     estimate = running.exponents.mean(dim=1).numpy()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from aelle.data import load_prepared
+from aelle.lyapunov import SpectrumOptions
 from aelle.lyapunov.population import population_spectra
 from aelle.models import load_checkpoint, spectrum_start
 from aelle.models.training import progress_bar
@@ -24,9 +25,7 @@ with job_logging(snakemake.log[0], snakemake.threads) as log:
             warmup_inputs=warmup,
             h0=h0,
             input_set=w.input_set,
-            state=spec["state"],
-            qr_every=spec["qr_every"],
-            log_base=snakemake.params.log_base,
+            options=SpectrumOptions.from_config(snakemake.config, w.task),
             device=resolve_device(snakemake.params.device),
             progress=bar.update,
         )

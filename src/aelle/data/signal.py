@@ -1,10 +1,12 @@
-"""Target signals for FORCE learning: sums of four sines (SPEC §2).
+"""Target signals for FORCE learning: sums of four sines.
 
 f(t) = Σ_k (1/s_k) sin(m_k π t / 60), s_k ∈ {1..10}, m_k ∈ {1..5}, t = step · dt. With the
 default dt = 0.1 one period (t ∈ [0, 120)) is 1,200 steps. Arrays: ``target`` (T,)
 float64, one period of the training target; ``novel_targets`` (Q, T) float64, one period
 of each of Q further targets of the same family; ``target_terms`` / ``novel_terms``
-int64 (…, 4, 2) with the (s_k, m_k) of each target.
+int64 (…, 4, 2) with the (s_k, m_k) of each target. ``target`` is the one every network
+learns when ``target: shared``; with ``target: per_network`` (default) each network draws
+its own from its seed (:func:`aelle.models.force.population_targets`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from torch import Tensor
 from aelle.data.sources import DataError
 
 COMPONENTS = 4
+TARGET_MODES = ("per_network", "shared")
 
 
 def draw_terms(count: int, generator: torch.Generator) -> Tensor:
@@ -35,9 +38,12 @@ def evaluate(terms: Tensor, steps: int, dt: float, start: int = 0) -> Tensor:
     return (torch.sin(m * math.pi * t / 60.0) / s).sum(dim=-2)
 
 
-def load(cfg: Mapping[str, object], *, seed: int) -> tuple[dict[str, Tensor], dict[str, float]]:
+def load(
+    cfg: Mapping[str, object], *, seed: int
+) -> tuple[dict[str, Tensor], dict[str, float | str]]:
     """Return (arrays, meta) for the signal config (``source: generated``, ``dt``,
-    ``period_steps``, ``novel_targets``)."""
+    ``period_steps``, ``novel_targets``, ``target``); meta holds ``dt``, ``period_steps``
+    and ``target`` (the mode)."""
     source = cfg.get("source", "generated")
     if source != "generated":
         raise DataError(f"signal: unknown source kind {source!r} (expected 'generated')")
@@ -46,6 +52,11 @@ def load(cfg: Mapping[str, object], *, seed: int) -> tuple[dict[str, Tensor], di
     count = int(cfg.get("novel_targets", 8))
     if dt <= 0 or period < 2 or count < 1:
         raise DataError(f"signal: need dt > 0, period_steps ≥ 2, novel_targets ≥ 1; got {cfg}")
+    mode = cfg.get("target", "per_network")
+    if mode not in TARGET_MODES:
+        raise DataError(
+            f"tasks.signal.data.target: must be one of {list(TARGET_MODES)}, got {mode!r}"
+        )
     generator = torch.Generator().manual_seed(seed)
     target_terms = draw_terms(1, generator)[0]
     novel_terms = draw_terms(count, generator)
@@ -55,7 +66,7 @@ def load(cfg: Mapping[str, object], *, seed: int) -> tuple[dict[str, Tensor], di
         "target_terms": target_terms,
         "novel_terms": novel_terms,
     }
-    return arrays, {"dt": dt, "period_steps": period}
+    return arrays, {"dt": dt, "period_steps": period, "target": str(mode)}
 
 
 def signal_streams(terms: Tensor, sequences: int, steps: int, dt: float, seed: int) -> Tensor:

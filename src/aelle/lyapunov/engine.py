@@ -6,7 +6,8 @@ Conventions owned here:
   (never ``J^T``), starting from the first ``k`` columns of the identity.
 - ``Q, R = qr(Q)`` with ``diag(R) > 0`` at least every ``qr_every`` steps and always after
   the last step; ``lambda_i = (1/T) sum log R_ii`` over the ``T`` measured steps, divided by
-  ``log(log_base)`` (``math.e``: nats, ``2``: bits). Exponents come out in descending order.
+  ``log(log_base)`` (``2``, the default: bits; ``math.e``: nats). Exponents come out in
+  descending order. All options travel in one :class:`~aelle.lyapunov.options.SpectrumOptions`.
 - A direction that a Jacobian annihilates exactly (``R_ii == 0``, e.g. saturated gates in
   floating point) contributes ``log(finfo(dtype).tiny)`` instead of ``-inf``, so such
   spectra stay finite and very negative. Any remaining non-finite value (a state that
@@ -19,12 +20,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Literal, NamedTuple, overload
 
 import torch
 from torch import Tensor
 
-NONFINITE_POLICIES = ("raise", "nan")
+from aelle.lyapunov.options import DEFAULT_OPTIONS, SpectrumOptions
 
 Advance = Callable[[Tensor, int], tuple[Tensor, Tensor]]
 """``advance(x, t) -> (x_next, J_t)``: one step of the map and its Jacobian at ``x``."""
@@ -39,7 +40,8 @@ class NonFiniteSpectrumError(FloatingPointError):
         super().__init__(
             f"non-finite Lyapunov exponents for {len(where)} trajectories (indices "
             f"{where[:10]}{' ...' if len(where) > 10 else ''}); the state or its Jacobian "
-            "overflowed. Pass nonfinite='nan' to get NaN rows instead of this error."
+            "overflowed. Pass SpectrumOptions(nonfinite='nan') to get NaN rows instead of "
+            "this error."
         )
 
 
@@ -67,16 +69,6 @@ def initial_basis(batch_shape: tuple[int, ...], n: int, k: int, like: Tensor) ->
     """First ``k`` columns of the ``n x n`` identity, expanded to ``(*batch_shape, n, k)``."""
     eye = torch.eye(n, k, dtype=like.dtype, device=like.device)
     return eye.expand(*batch_shape, n, k).clone()
-
-
-def check_options(qr_every: int, log_base: float, nonfinite: str) -> None:
-    """Validate the engine options shared by every spectrum function."""
-    if not isinstance(qr_every, int) or qr_every < 1:
-        raise ValueError(f"qr_every must be a positive integer, got {qr_every!r}")
-    if not log_base > 0 or log_base == 1:
-        raise ValueError(f"log_base must be positive and not 1, got {log_base!r}")
-    if nonfinite not in NONFINITE_POLICIES:
-        raise ValueError(f"nonfinite must be one of {NONFINITE_POLICIES}, got {nonfinite!r}")
 
 
 class Basis:
@@ -167,10 +159,14 @@ def evolve_basis(
     return x, basis.matrix(), log_sum, history
 
 
-def finish(log_sum: Tensor, n_steps: int, log_base: float, nonfinite: str) -> Tensor:
-    """Exponents ``log_sum / (n_steps * ln(log_base))``, sorted descending, status applied."""
-    exps = (log_sum / (n_steps * math.log(log_base))).sort(dim=-1, descending=True).values
-    return apply_nonfinite(exps, nonfinite)
+def finish(log_sum: Tensor, n_steps: int, options: SpectrumOptions) -> Tensor:
+    """Exponents ``log_sum / (n_steps * ln(log_base))``, sorted descending, status applied.
+
+    ``log_sum (..., k)`` is ``sum log R_ii`` in nats; the result is in ``options.log_base``
+    units per step, with ``options.nonfinite`` applied.
+    """
+    exps = (log_sum / (n_steps * math.log(options.log_base))).sort(dim=-1, descending=True)
+    return apply_nonfinite(exps.values, options.nonfinite)
 
 
 def apply_nonfinite(exps: Tensor, nonfinite: str) -> Tensor:
@@ -183,48 +179,30 @@ def apply_nonfinite(exps: Tensor, nonfinite: str) -> Tensor:
     return exps.masked_fill(bad.unsqueeze(-1), math.nan)
 
 
-def _run_map(
+@overload
+def map_spectrum(
     step: Callable[[Tensor, int], Tensor],
     jacobian: Callable[[Tensor, int], Tensor],
     x0: Tensor,
     n_steps: int,
     *,
-    warmup: int,
-    qr_every: int,
-    num_exponents: int | None,
-    log_base: float,
-    nonfinite: str,
-    running: bool,
-) -> tuple[Tensor, list[tuple[int, Tensor]]]:
-    check_options(qr_every, log_base, nonfinite)
-    if x0.dim() != 2 or not x0.dtype.is_floating_point:
-        raise ValueError(f"x0 must be a floating (batch, n) tensor, got {x0.dtype} {x0.shape}")
-    if n_steps < 1 or warmup < 0:
-        raise ValueError(f"need n_steps >= 1 and warmup >= 0, got {n_steps}, {warmup}")
-    batch, n = x0.shape
-    k = n if num_exponents is None else num_exponents
-    if not 1 <= k <= n:
-        raise ValueError(f"num_exponents must be in [1, {n}], got {num_exponents}")
+    warmup: int = 0,
+    options: SpectrumOptions = DEFAULT_OPTIONS,
+    running: Literal[False] = False,
+) -> Tensor: ...
 
-    def advance(x: Tensor, t: int) -> tuple[Tensor, Tensor]:
-        jac = jacobian(x, t)
-        if jac.shape != (batch, n, n):
-            raise ValueError(f"jacobian(x, t) must return shape {(batch, n, n)}, got {jac.shape}")
-        return step(x, t), jac
 
-    x = x0
-    for t in range(warmup):
-        x = step(x, t)
-    _, _, log_sum, history = evolve_basis(
-        advance,
-        x,
-        initial_basis((batch,), n, k, x0),
-        n_steps,
-        qr_every=qr_every,
-        t0=warmup,
-        running=running,
-    )
-    return finish(log_sum, n_steps, log_base, nonfinite), history
+@overload
+def map_spectrum(
+    step: Callable[[Tensor, int], Tensor],
+    jacobian: Callable[[Tensor, int], Tensor],
+    x0: Tensor,
+    n_steps: int,
+    *,
+    warmup: int = 0,
+    options: SpectrumOptions = DEFAULT_OPTIONS,
+    running: Literal[True],
+) -> RunningSpectrum: ...
 
 
 def map_spectrum(
@@ -234,74 +212,66 @@ def map_spectrum(
     n_steps: int,
     *,
     warmup: int = 0,
-    qr_every: int = 1,
-    num_exponents: int | None = None,
-    log_base: float = math.e,
-    nonfinite: str = "raise",
-) -> Tensor:
+    options: SpectrumOptions = DEFAULT_OPTIONS,
+    running: bool = False,
+) -> Tensor | RunningSpectrum:
     """Lyapunov spectrum of the discrete map ``x_{t+1} = step(x_t, t)``; ``(batch, k)``.
 
     Args:
         step: ``step(x, t) -> x_next`` on ``x (batch, n)``.
         jacobian: ``jacobian(x, t) -> (batch, n, n)`` with ``J[b, i, j] = d x_next_i / d x_j``.
-        x0: initial states ``(batch, n)``; the dtype and device of the computation.
+        x0: initial states ``(batch, n)``, floating; converted to ``options.dtype``, the
+            precision of the computation, on ``x0``'s device.
         n_steps: measured steps ``T``.
         warmup: steps of ``step`` alone (times ``0 .. warmup-1``) before measuring.
-        qr_every: re-orthonormalise at least every this many steps.
-        num_exponents: ``k``, the leading exponents to compute (default ``n``).
-        log_base: units (``math.e``: nats per step; ``2``: bits per step).
-        nonfinite: ``"raise"`` or ``"nan"`` (see the module docstring).
+        options: qr_every, num_exponents, log_base (units: default bits per step), dtype,
+            nonfinite; ``state`` must be ``"full"``.
+        running: return the finite-time estimates after every QR as a
+            :class:`RunningSpectrum` (for convergence plots; each estimate sorted
+            descending on its own, non-finite handling applied per estimate) instead of
+            the final spectrum.
     """
-    exps, _ = _run_map(
-        step,
-        jacobian,
-        x0,
+    if options.state != "full":
+        raise ValueError(
+            f"options.state={options.state!r} applies to recurrent networks; "
+            "a map has only its full state"
+        )
+    if x0.dim() != 2 or not x0.dtype.is_floating_point:
+        raise ValueError(f"x0 must be a floating (batch, n) tensor, got {x0.dtype} {x0.shape}")
+    if n_steps < 1 or warmup < 0:
+        raise ValueError(f"need n_steps >= 1 and warmup >= 0, got {n_steps}, {warmup}")
+    batch, n = x0.shape
+    k = n if options.num_exponents is None else options.num_exponents
+    if not 1 <= k <= n:
+        raise ValueError(f"num_exponents must be in [1, {n}], got {options.num_exponents}")
+
+    def advance(x: Tensor, t: int) -> tuple[Tensor, Tensor]:
+        jac = jacobian(x, t)
+        if jac.shape != (batch, n, n):
+            raise ValueError(f"jacobian(x, t) must return shape {(batch, n, n)}, got {jac.shape}")
+        return step(x, t), jac
+
+    x = x0.to(options.dtype)
+    for t in range(warmup):
+        x = step(x, t)
+    _, _, log_sum, history = evolve_basis(
+        advance,
+        x,
+        initial_basis((batch,), n, k, x),
         n_steps,
-        warmup=warmup,
-        qr_every=qr_every,
-        num_exponents=num_exponents,
-        log_base=log_base,
-        nonfinite=nonfinite,
-        running=False,
+        qr_every=options.qr_every,
+        t0=warmup,
+        running=running,
     )
-    return exps
-
-
-def map_spectrum_running(
-    step: Callable[[Tensor, int], Tensor],
-    jacobian: Callable[[Tensor, int], Tensor],
-    x0: Tensor,
-    n_steps: int,
-    *,
-    warmup: int = 0,
-    qr_every: int = 1,
-    num_exponents: int | None = None,
-    log_base: float = math.e,
-    nonfinite: str = "raise",
-) -> RunningSpectrum:
-    """Finite-time estimates of :func:`map_spectrum` after every QR (for convergence plots).
-
-    Each estimate is sorted descending on its own; non-finite handling applies per estimate.
-    """
-    _, history = _run_map(
-        step,
-        jacobian,
-        x0,
-        n_steps,
-        warmup=warmup,
-        qr_every=qr_every,
-        num_exponents=num_exponents,
-        log_base=log_base,
-        nonfinite=nonfinite,
-        running=True,
-    )
-    return running_from_history(history, log_base, nonfinite)
+    if running:
+        return running_from_history(history, options)
+    return finish(log_sum, n_steps, options)
 
 
 def running_from_history(
-    history: list[tuple[int, Tensor]], log_base: float, nonfinite: str
+    history: list[tuple[int, Tensor]], options: SpectrumOptions
 ) -> RunningSpectrum:
-    """Stack ``(steps, log sum)`` pairs into a :class:`RunningSpectrum`."""
+    """Stack ``(steps, log sum)`` pairs into a :class:`RunningSpectrum` in ``options``' units."""
     steps = torch.tensor([s for s, _ in history], dtype=torch.int64)
-    exps = torch.stack([finish(v, s, log_base, nonfinite) for s, v in history])
+    exps = torch.stack([finish(v, s, options) for s, v in history])
     return RunningSpectrum(steps=steps, exponents=exps)

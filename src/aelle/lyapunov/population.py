@@ -11,6 +11,7 @@ length ``k``. A network with any non-finite exponent gets status ``"nonfinite"``
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ import torch
 from torch import Tensor
 
 from aelle.cells import Cell, make_cell
+from aelle.lyapunov.options import DEFAULT_OPTIONS, SpectrumOptions
 from aelle.lyapunov.rnn import rnn_spectrum
 
 COLUMNS = (
@@ -41,11 +43,7 @@ def population_spectra(
     warmup_inputs: Tensor | None = None,
     h0: Tensor | None = None,
     input_set: str = "val",
-    state: str = "full",
-    qr_every: int = 1,
-    num_exponents: int | None = None,
-    log_base: float = 2.0,
-    dtype: torch.dtype = torch.float64,
+    options: SpectrumOptions = DEFAULT_OPTIONS,
     device: Any = "cpu",
     chunk: int | None = None,
     progress: Callable[[int], object] | None = None,
@@ -54,14 +52,17 @@ def population_spectra(
 
     ``inputs`` / ``warmup_inputs`` are ``(batch, time, features)`` shared by all networks
     and moved to ``device``; ``h0`` is an optional start state ``(K, batch, n)`` per network
-    (default zero); ``chunk`` networks are measured per stacked call (default:
-    all at once); ``progress(1)`` is called after each measured step of each chunk. Other
-    arguments are those of :func:`~aelle.lyapunov.rnn.rnn_spectrum`.
+    (default zero); ``options`` are those of :func:`~aelle.lyapunov.rnn.rnn_spectrum`
+    except ``nonfinite``, always ``"nan"`` here (a non-finite network is recorded, never
+    raised); ``input_set`` labels the rows; ``chunk`` networks are measured per stacked
+    call (default: all at once); ``progress(1)`` is called after each measured step of
+    each chunk.
     """
     total = len(checkpoint["network_ids"])
     chunk = total if chunk is None else chunk
     if chunk < 1:
         raise ValueError(f"chunk must be a positive number of networks, got {chunk}")
+    options = replace(options, nonfinite="nan")
     inputs = inputs.to(device)
     warmup = None if warmup_inputs is None else warmup_inputs.to(device)
     parts = []
@@ -74,12 +75,7 @@ def population_spectra(
                 inputs,
                 warmup_inputs=warmup,
                 h0=None if h0 is None else h0[networks].to(device),
-                qr_every=qr_every,
-                num_exponents=num_exponents,
-                state=state,
-                log_base=log_base,
-                dtype=dtype,
-                nonfinite="nan",
+                options=options,
                 stacked=True,
                 progress=progress,
             ).cpu()
@@ -98,7 +94,7 @@ def population_spectra(
             "epoch": int(checkpoint["epoch"]),
             "input_set": input_set,
             "status": "ok" if ok[j] else "nonfinite",
-            "log_base": float(log_base),
+            "log_base": options.log_base,
             "exponents": mean[j].tolist(),
             "exponents_std": std[j].tolist(),
         }

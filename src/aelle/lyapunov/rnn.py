@@ -4,8 +4,8 @@ A network is treated as the driven map ``s_{t+1} = step(s_t, x_t)`` of its state
 the exponents come from the QR method of :mod:`aelle.lyapunov.engine` (its conventions on
 Jacobians, QR, units and non-finite values apply here). Conventions owned here:
 
-- ``state="full"``: the whole state (``[h, c]`` for LSTM, ``[y, z]`` for coRNN, every layer
-  of a multi-layer module), ``n`` exponents. ``state="hidden"``: the paper's convention,
+- ``options.state="full"``: the whole state (``[h, c]`` for LSTM, ``[y, z]`` for coRNN,
+  every layer of a multi-layer module), ``n`` exponents. ``"hidden"``: the paper's convention,
   the Jacobian block of the hidden part only (``h``; coRNN ``y``) with the rest of the
   state (``c``, ``z``) held fixed in the derivative while the state itself evolves fully.
 - Warm-up runs the network forward on ``warmup_inputs`` (state only, no basis; by default
@@ -18,7 +18,7 @@ Jacobians, QR, units and non-finite values apply here). Conventions owned here:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Literal, overload
 
 import torch
 from torch import Tensor, nn
@@ -26,15 +26,12 @@ from torch import Tensor, nn
 from aelle.cells import Cell, cell_from_torch
 from aelle.lyapunov.engine import (
     RunningSpectrum,
-    check_options,
     evolve_basis,
     finish,
     initial_basis,
     running_from_history,
 )
-
-STATE_CONVENTIONS = ("full", "hidden")
-FLOAT_DTYPES = (torch.float32, torch.float64)
+from aelle.lyapunov.options import DEFAULT_OPTIONS, SpectrumOptions
 
 Model = Cell | nn.RNN | nn.LSTM | nn.GRU
 
@@ -91,23 +88,13 @@ def _initial_state(h0: Tensor | None, cell: Cell, batch: int, dtype: torch.dtype
 def _measure(
     model: Model,
     inputs: Tensor,
-    *,
     warmup_inputs: Tensor | None,
     h0: Tensor | None,
-    qr_every: int,
-    num_exponents: int | None,
-    state: str,
-    log_base: float,
-    dtype: torch.dtype,
-    nonfinite: str,
+    options: SpectrumOptions,
     running: bool,
-    progress: Callable[[int], object] | None = None,
+    progress: Callable[[int], object] | None,
 ) -> tuple[Cell, Tensor, list[tuple[int, Tensor]]]:
-    check_options(qr_every, log_base, nonfinite)
-    if state not in STATE_CONVENTIONS:
-        raise ValueError(f"state must be one of {STATE_CONVENTIONS}, got {state!r}")
-    if dtype not in FLOAT_DTYPES:
-        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype}")
+    dtype, hidden = options.dtype, options.state == "hidden"
     cell = as_cell(model)
     cell = cell.to(dtype=dtype)
     xs = _inputs("inputs", inputs, cell, dtype)
@@ -122,11 +109,10 @@ def _measure(
         with torch.no_grad():
             for x_t in ws:
                 s = cell.step(s, x_t)
-    hidden = state == "hidden"
     n = cell.hidden_state_size if hidden else cell.state_size
-    k = n if num_exponents is None else num_exponents
+    k = n if options.num_exponents is None else options.num_exponents
     if not 1 <= k <= n:
-        raise ValueError(f"num_exponents must be in [1, {n}] for state={state!r}, got {k}")
+        raise ValueError(f"num_exponents must be in [1, {n}] for state={options.state!r}, got {k}")
 
     def advance(s: Tensor, t: int) -> tuple[Tensor, Tensor]:
         return cell.step_and_jacobian(s, xs[t], hidden_only=hidden)
@@ -134,9 +120,43 @@ def _measure(
     with torch.no_grad():
         q0 = initial_basis((cell.num_networks, batch), n, k, s)
         _, _, log_sum, history = evolve_basis(
-            advance, s, q0, xs.shape[0], qr_every=qr_every, running=running, progress=progress
+            advance,
+            s,
+            q0,
+            xs.shape[0],
+            qr_every=options.qr_every,
+            running=running,
+            progress=progress,
         )
     return cell, log_sum, history
+
+
+@overload
+def rnn_spectrum(
+    model: Model,
+    inputs: Tensor,
+    *,
+    warmup_inputs: Tensor | None = None,
+    h0: Tensor | None = None,
+    options: SpectrumOptions = DEFAULT_OPTIONS,
+    running: Literal[False] = False,
+    stacked: bool | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> Tensor: ...
+
+
+@overload
+def rnn_spectrum(
+    model: Model,
+    inputs: Tensor,
+    *,
+    warmup_inputs: Tensor | None = None,
+    h0: Tensor | None = None,
+    options: SpectrumOptions = DEFAULT_OPTIONS,
+    running: Literal[True],
+    stacked: bool | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> RunningSpectrum: ...
 
 
 def rnn_spectrum(
@@ -145,15 +165,11 @@ def rnn_spectrum(
     *,
     warmup_inputs: Tensor | None = None,
     h0: Tensor | None = None,
-    qr_every: int = 1,
-    num_exponents: int | None = None,
-    state: str = "full",
-    log_base: float = 2.0,
-    dtype: torch.dtype = torch.float64,
-    nonfinite: str = "raise",
+    options: SpectrumOptions = DEFAULT_OPTIONS,
+    running: bool = False,
     stacked: bool | None = None,
     progress: Callable[[int], object] | None = None,
-) -> Tensor:
+) -> Tensor | RunningSpectrum:
     """Lyapunov spectrum of each input sequence driving ``model``, in descending order.
 
     Args:
@@ -166,76 +182,32 @@ def rnn_spectrum(
         warmup_inputs: same layouts with the same batch; run before measuring.
         h0: initial state ``(batch, n)`` or ``(M, batch, n)`` in the cell's state layout
             (default zeros).
-        qr_every: re-orthonormalise at least every this many steps.
-        num_exponents: ``k`` leading exponents (default: the dimension of the system).
-        state: ``"full"`` or ``"hidden"`` (module docstring).
-        log_base: units, ``2.0`` = bits per step (the paper's), ``math.e`` = nats per step.
-        dtype: ``torch.float32`` or ``torch.float64``, the precision of the computation.
-        nonfinite: ``"raise"`` (default) raises
-            :class:`~aelle.lyapunov.engine.NonFiniteSpectrumError` if any trajectory is not
-            finite; ``"nan"`` returns ``NaN`` rows for those trajectories only, so that a
-            caller records status ``"nonfinite"`` for networks with any ``NaN`` row.
+        options: :class:`~aelle.lyapunov.options.SpectrumOptions`: ``state`` (``"full"`` or
+            ``"hidden"``, module docstring), ``qr_every``, ``num_exponents`` (default: the
+            dimension of the system), ``log_base`` (default 2: bits per step), ``dtype``
+            (default float64) and ``nonfinite`` (``"nan"`` gives ``NaN`` rows for the
+            non-finite trajectories only, so that a caller records status
+            ``"nonfinite"`` for networks with any ``NaN`` row).
+        running: return a :class:`~aelle.lyapunov.engine.RunningSpectrum`, the
+            finite-time estimates after every QR (for convergence plots), instead of the
+            final spectrum; its ``exponents`` carry a leading axis ``S`` of estimates.
         stacked: shape of the result. ``None``: ``(M, batch, k)`` if the model holds
             ``M > 1`` networks, else ``(batch, k)``; ``True``: always ``(M, batch, k)``;
             ``False``: ``(batch, k)``, allowed only for one network.
         progress: called with ``1`` after each measured step (e.g. ``tqdm.update``).
 
     Returns:
-        Exponents per network and input sequence, ``(M, batch, k)`` or ``(batch, k)``.
+        Exponents per network and input sequence, ``(M, batch, k)`` or ``(batch, k)``, in
+        ``options.log_base`` units per step; with ``running``, a ``RunningSpectrum`` with
+        ``steps (S,)`` and ``exponents (S, M, batch, k)`` or ``(S, batch, k)``.
     """
-    cell, log_sum, _ = _measure(
-        model,
-        inputs,
-        warmup_inputs=warmup_inputs,
-        h0=h0,
-        qr_every=qr_every,
-        num_exponents=num_exponents,
-        state=state,
-        log_base=log_base,
-        dtype=dtype,
-        nonfinite=nonfinite,
-        running=False,
-        progress=progress,
-    )
-    exps = finish(log_sum, inputs.shape[-2], log_base, nonfinite)
+    cell, log_sum, history = _measure(model, inputs, warmup_inputs, h0, options, running, progress)
+    if running:
+        result = running_from_history(history, options)
+        exps = _shape(result.exponents, cell.num_networks, stacked, lead=1)
+        return RunningSpectrum(steps=result.steps, exponents=exps)
+    exps = finish(log_sum, inputs.shape[-2], options)
     return _shape(exps, cell.num_networks, stacked, lead=0)
-
-
-def rnn_spectrum_running(
-    model: Model,
-    inputs: Tensor,
-    **options: Any,
-) -> RunningSpectrum:
-    """Finite-time estimates of :func:`rnn_spectrum` after every QR, for convergence plots.
-
-    Takes the same arguments; ``exponents`` has shape ``(S, M, batch, k)`` or
-    ``(S, batch, k)`` by the ``stacked`` rule of :func:`rnn_spectrum`, ``steps (S,)``.
-    """
-    stacked = options.pop("stacked", None)
-    log_base = options.get("log_base", 2.0)
-    nonfinite = options.get("nonfinite", "raise")
-    cell, _, history = _measure(model, inputs, **_defaults(options), running=True)
-    result = running_from_history(history, log_base, nonfinite)
-    exps = _shape(result.exponents, cell.num_networks, stacked, lead=1)
-    return RunningSpectrum(steps=result.steps, exponents=exps)
-
-
-def _defaults(options: dict[str, Any]) -> dict[str, Any]:
-    allowed = {
-        "warmup_inputs": None,
-        "h0": None,
-        "qr_every": 1,
-        "num_exponents": None,
-        "state": "full",
-        "log_base": 2.0,
-        "dtype": torch.float64,
-        "nonfinite": "raise",
-        "progress": None,
-    }
-    unknown = set(options) - set(allowed)
-    if unknown:
-        raise TypeError(f"unexpected options {sorted(unknown)}; allowed: {sorted(allowed)}")
-    return allowed | options
 
 
 def _shape(exps: Tensor, m: int, stacked: bool | None, lead: int) -> Tensor:
@@ -249,4 +221,4 @@ def _shape(exps: Tensor, m: int, stacked: bool | None, lead: int) -> Tensor:
     return exps.squeeze(lead)
 
 
-__all__ = ["STATE_CONVENTIONS", "as_cell", "rnn_spectrum", "rnn_spectrum_running"]
+__all__ = ["as_cell", "rnn_spectrum"]

@@ -7,6 +7,9 @@ One file per (task, arch, size, shard, epoch)::
      "indices" (K,) int64, "seeds" (K,) int64, "p" (K,) float64 (FORCE: gain g),
      "cell_params": {name: (K, ...)}, "cell_options": dict,
      "readout": {"weight" (K, O, H), "bias" (K, O)}}
+
+FORCE checkpoints add each network's target: ``"target": {"terms" (K, 4, 2) int64, "dt",
+"period_steps"}`` (see :mod:`aelle.models.force`).
 """
 
 from __future__ import annotations

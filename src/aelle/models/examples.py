@@ -50,8 +50,9 @@ def task_examples(
     each ``network_id`` to the final-epoch checkpoint holding it. charrnn examples are the
     next-character probabilities ``(T, V + 1)`` after each prefix of an 80-character
     validation snippet, with ``target`` the indices of the true next characters ``(T,)``;
-    signal examples are the autonomously generated signals ``(T,)`` against the target
-    period, ``dt`` in the task's time units.
+    signal examples are the autonomously generated signals ``(T,)``, each against its own
+    network's target period (``target`` (3, T), rows in the order of ``names``), ``dt`` in
+    the task's time units.
     """
     if data.task not in EXAMPLE_TASKS:
         raise ValueError(f"task examples exist for {EXAMPLE_TASKS}, not {data.task!r}")
@@ -68,6 +69,7 @@ def task_examples(
         arrays["vocabulary"] = np.array([*vocab, "\ufffd"])
     else:
         arrays["dt"] = np.array(float(data.meta["dt"]))
+    targets = []
     for name, row in picks.items():
         checkpoint = load_checkpoint(checkpoint_paths[row["network_id"]])
         position = list(checkpoint["network_ids"]).index(row["network_id"])
@@ -75,7 +77,9 @@ def task_examples(
             probs = next_character_probabilities(checkpoint, position, text, vocab)
             arrays[f"example_{name}"] = probs.numpy()
         else:
-            result = force_generation(checkpoint, data.arrays["target"])
+            result = force_generation(checkpoint)
             arrays[f"example_{name}"] = result["generated"][position].numpy()
-            arrays["target"] = result["target"].numpy()
+            targets.append(result["target"][position].numpy())
+    if targets:
+        arrays["target"] = np.stack(targets)
     return arrays

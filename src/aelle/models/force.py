@@ -5,17 +5,20 @@ Dynamics are :class:`aelle.cells.force.ForceCell` (``x ← (1−dt) x + dt (J ta
 
 - ``force``: J sparse, density 0.1, non-zero entries N(0, g² / (0.1 N)) (Sussillo & Abbott
   2009), so the bulk of J's eigenvalues fills the disk of radius g.
-- ``rforce``: J with a prescribed eigenvalue layout (after R-FORCE, arXiv 2003.11660): our
-  construction is the normal matrix J = Q B Qᵀ with Q a Haar-random orthogonal matrix and
-  B block-diagonal with 2×2 blocks g·[[cos θ, −sin θ], [sin θ, cos θ]], θ ~ Uniform(0, π)
-  (plus one eigenvalue ±g when N is odd): every eigenvalue lies on the circle of radius g,
-  uniform in angle, with orthogonal eigenvectors. This is our reading of "prescribed
-  eigenvalue layout"; the paper's exact generating principles may differ.
+- ``rforce``: J with the eigenvalue layout of R-FORCE (arXiv 2003.11660), four circles of
+  radii (0.9, 0.7, 0.72, 1.2)·g; see :mod:`aelle.models.rforce`.
 
 Feedback ``w_f ~ Uniform(−1, 1)``, readout ``w_o = 0`` initially, initial state
 ``x0 ~ N(0, 0.5²)``; all from the network's own generators. RLS (P₀ = I/α) updates ``w_o``
 every 2 steps in closed loop: ``e = z − f``, ``P ← P − c P r rᵀ P``, ``w_o ← w_o − e c P r``
 with ``c = 1 / (1 + rᵀ P r)``. Everything runs in float64.
+
+Targets: with ``tasks.signal.data.target: per_network`` (default, as the authors do) each
+network learns its own 4-sine target (:mod:`aelle.data.signal`), its (s_k, m_k) drawn from
+the network's seed, so it does not depend on which shard trains the network; with
+``shared`` every network learns the prepared data's ``target``. FORCE checkpoints record
+each network's target as ``target = {"terms" (K, 4, 2) int64, "dt", "period_steps"}``,
+and every later consumer (test error, spectrum warm-up, task examples) reads it there.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import torch
 from torch import Tensor
 
 from aelle.cells import make_cell
+from aelle.data import TaskData, signal
+from aelle.models.rforce import rforce_connectivity
 from aelle.models.seeds import generator
 
 FORCE_ARCHS = ("force", "rforce")
@@ -44,22 +49,6 @@ def force_connectivity(n: int, g: float, gen: torch.Generator) -> Tensor:
     return values * mask
 
 
-def rforce_connectivity(n: int, g: float, gen: torch.Generator) -> Tensor:
-    """Normal J (n, n) with every eigenvalue on the circle |λ| = g (module docstring)."""
-    q, r = torch.linalg.qr(torch.randn(n, n, generator=gen, dtype=DTYPE))
-    q = q * torch.sign(torch.diagonal(r))
-    theta = torch.rand(n // 2, generator=gen, dtype=DTYPE) * math.pi
-    b = torch.zeros(n, n, dtype=DTYPE)
-    idx = torch.arange(n // 2) * 2
-    b[idx, idx] = b[idx + 1, idx + 1] = g * torch.cos(theta)
-    b[idx, idx + 1] = -g * torch.sin(theta)
-    b[idx + 1, idx] = g * torch.sin(theta)
-    if n % 2:
-        sign = 1.0 if torch.rand((), generator=gen).item() < 0.5 else -1.0
-        b[n - 1, n - 1] = sign * g
-    return q @ b @ q.T
-
-
 def init_force(arch: str, n: int, g: float, seed: int) -> tuple[dict[str, Tensor], Tensor]:
     """One network: ({"J" (n,n), "w_f" (n,), "w_o" (n,)}, initial state x0 (n,))."""
     if arch not in FORCE_ARCHS:
@@ -74,6 +63,53 @@ def init_force(arch: str, n: int, g: float, seed: int) -> tuple[dict[str, Tensor
 def initial_state(n: int, seed: int) -> Tensor:
     """The network's initial state x0 ~ N(0, 0.5²): (n,) float64."""
     return 0.5 * torch.randn(n, generator=generator(seed, "state"), dtype=DTYPE)
+
+
+def network_target_terms(seed: int) -> Tensor:
+    """The (s_k, m_k) of the 4-sine target of the network with ``seed``: int64 (4, 2)."""
+    return signal.draw_terms(1, generator(seed, "target"))[0]
+
+
+def population_targets(data: TaskData, seeds: Sequence[int]) -> dict[str, Any]:
+    """Each network's target, ``{"terms" (K, 4, 2) int64, "dt", "period_steps"}``.
+
+    ``data.meta["target"]`` (config ``tasks.signal.data.target``) chooses between a
+    target per network drawn from its seed (``per_network``) and the data's shared
+    ``target_terms`` (``shared``).
+    """
+    mode = data.meta.get("target", "per_network")
+    if mode not in signal.TARGET_MODES:
+        raise ValueError(
+            f"tasks.signal.data.target must be one of {list(signal.TARGET_MODES)}, got {mode!r}"
+        )
+    if mode == "shared":
+        terms = (
+            data.arrays["target_terms"].reshape(1, signal.COMPONENTS, 2).repeat(len(seeds), 1, 1)
+        )
+    else:
+        terms = torch.stack([network_target_terms(int(s)) for s in seeds])
+    return {
+        "terms": terms,
+        "dt": float(data.meta["dt"]),
+        "period_steps": int(data.meta["period_steps"]),
+    }
+
+
+def target_signals(target: dict[str, Any], start: int = 0) -> Tensor:
+    """One period of each network's target from step ``start``: (K, period_steps) float64."""
+    return signal.evaluate(target["terms"], int(target["period_steps"]), float(target["dt"]), start)
+
+
+def checkpoint_target(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """The ``target`` record of a FORCE checkpoint, with a clear error when it has none."""
+    if checkpoint["kind"] != "force":
+        raise ValueError(f"checkpoint kind is {checkpoint['kind']!r}, not force: it has no target")
+    if "target" not in checkpoint:
+        raise ValueError(
+            "FORCE checkpoint has no 'target' record (written before per-network targets); "
+            "retrain it"
+        )
+    return checkpoint["target"]
 
 
 class ForcePopulation:
@@ -120,23 +156,35 @@ class ForcePopulation:
         """z = w_o · tanh(x): state (K, 1, N) → (K,)."""
         return (torch.tanh(state[:, 0]) * self.params["w_o"]).sum(-1)
 
+    def _targets(self, target: Tensor) -> Tensor:
+        """``target`` (T,) shared or (K, T) per network → (K, T) on the state's device."""
+        if target.dim() == 1:
+            target = target.expand(self.num_networks, -1)
+        if target.dim() != 2 or target.shape[0] != self.num_networks:
+            raise ValueError(
+                f"target must have shape (T,) or ({self.num_networks}, T), "
+                f"got {tuple(target.shape)}"
+            )
+        return target.to(device=self.x0.device, dtype=DTYPE)
+
     @torch.no_grad()
     def train_period(self, target: Tensor) -> Tensor:
         """One period of closed-loop RLS training; returns MAE (K,) of z vs target.
 
-        ``target`` (T,) is the periodic target; step s of training (counted over all periods)
-        is compared with ``target[s % T]``, so consecutive periods continue the signal.
+        ``target`` (T,) or (K, T) is the periodic target (per network); step s of training
+        (counted over all periods) is compared with ``target[..., s % T]``, so consecutive
+        periods continue the signal.
         """
         cell = self._cell("readout")
-        period = len(target)
-        target = target.to(self.state.device)
+        target = self._targets(target)
+        period = target.shape[1]
         dummy = self.state.new_zeros(self.num_networks, 1, 1)
         w_o = self.params["w_o"]
         error_sum = torch.zeros(self.num_networks, dtype=DTYPE, device=self.state.device)
         for _ in range(period):
             self.state = cell.step(self.state, dummy)
             self.step_count += 1
-            f = target[self.step_count % period]
+            f = target[:, self.step_count % period]
             r = torch.tanh(self.state[:, 0])
             e = (r * w_o).sum(-1) - f
             error_sum += e.abs()
@@ -152,20 +200,20 @@ class ForcePopulation:
     def test(self, target: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Teacher-force one period from x0, then generate one period autonomously.
 
-        Returns (teacher-forced readout MAE (K,), generated MAE (K,), generated z (K, T)):
-        during teacher forcing the target is fed back (open loop) and the readout compared
-        with it; then the network runs closed loop and ``z`` is compared with the target's
-        next period. Depends only on the weights and x0, not on the training state.
+        ``target`` (T,) or (K, T): one period of each network's target. Returns
+        (teacher-forced readout MAE (K,), generated MAE (K,), generated z (K, T)): during
+        teacher forcing the target is fed back (open loop) and the readout compared with
+        it; then the network runs closed loop and ``z`` is compared with the target's next
+        period. Depends only on the weights and x0, not on the training state.
         """
-        period = len(target)
-        target = target.to(self.x0.device)
+        target = self._targets(target)
+        period = target.shape[1]
         state = self.x0[:, None].clone()
         forced = self._cell("input")
         teacher_error = torch.zeros(self.num_networks, dtype=DTYPE, device=state.device)
         for t in range(1, period + 1):
-            fed = target[(t - 1) % period].expand(self.num_networks, 1, 1)
-            state = forced.step(state, fed)
-            teacher_error += (self.readout(state) - target[t % period]).abs()
+            state = forced.step(state, target[:, (t - 1) % period, None, None])
+            teacher_error += (self.readout(state) - target[:, t % period]).abs()
         closed = self._cell("readout")
         dummy = state.new_zeros(self.num_networks, 1, 1)
         generated = []
@@ -173,7 +221,7 @@ class ForcePopulation:
             state = closed.step(state, dummy)
             generated.append(self.readout(state))
         z = torch.stack(generated, dim=1)
-        reference = torch.roll(target, -1)  # step period + t + 1 ↔ target[(t + 1) % period]
+        reference = torch.roll(target, -1, dims=1)  # step period + t + 1 ↔ target[(t + 1) % T]
         gen_error = (z - reference).abs().mean(dim=1)
         return teacher_error / period, gen_error, z
 
@@ -183,25 +231,50 @@ def teacher_forced_states(checkpoint: dict[str, Any], inputs: Tensor) -> Tensor:
     """States of a FORCE checkpoint's networks after teacher forcing: (K, B, N) float64.
 
     Each network starts from its own x0 (its seed) and is driven open loop by ``inputs``
-    (B, T, 1) as the fed-back signal. The closed-loop map has the fixed point x = 0
-    (z = w_o · tanh 0 = 0), so spectra measured in closed loop from the zero state stay
-    there; start them from these states instead (warm-up on the target or novel signals).
+    as the fed-back signal: (B, T, 1) the same for every network, or (K, B, T, 1) one
+    drive per network. The closed-loop map has the fixed point x = 0 (z = w_o · tanh 0 =
+    0), so spectra measured in closed loop from the zero state stay there; start them from
+    these states instead (see :func:`spectrum_start`).
     """
     if checkpoint["kind"] != "force":
         raise ValueError(f"teacher_forced_states: checkpoint kind is {checkpoint['kind']!r}")
-    if inputs.dim() != 3 or inputs.shape[-1] != 1:
-        raise ValueError(f"inputs must have shape (batch, time, 1), got {tuple(inputs.shape)}")
     params = {k: v.to(DTYPE) for k, v in checkpoint["cell_params"].items()}
     size = int(checkpoint["hidden_size"])
     x0 = torch.stack([initial_state(size, int(s)) for s in checkpoint["seeds"]])
+    k = x0.shape[0]
+    if inputs.dim() == 3:
+        inputs = inputs.expand(k, *inputs.shape)
+    if inputs.dim() != 4 or inputs.shape[0] != k or inputs.shape[-1] != 1:
+        raise ValueError(
+            f"inputs must have shape (batch, time, 1) or ({k}, batch, time, 1), "
+            f"got {tuple(inputs.shape)}"
+        )
     dt = float(checkpoint["cell_options"].get("dt", DT))
     cell = make_cell("force", params, dt=dt, feedback="input")
-    k, batch = x0.shape[0], inputs.shape[0]
+    batch = inputs.shape[1]
     state = x0[:, None].expand(k, batch, size).clone()
     drive = inputs.to(DTYPE)
-    for t in range(drive.shape[1]):
-        state = cell.step(state, drive[:, t].expand(k, batch, 1))
+    for t in range(drive.shape[2]):
+        state = cell.step(state, drive[:, :, t])
     return state
+
+
+def own_target_warmup(checkpoint: dict[str, Any], batch: int, steps: int) -> Tensor:
+    """Each network's own target at ``batch`` phases: (K, batch, steps, 1) float64.
+
+    Sequence b of network k is its target (checkpoint ``target``) from start step
+    ``starts[b]``, the starts drawn uniformly over one period from the network's seed, so
+    the warm-up of a network does not depend on the shard it is measured in.
+    """
+    target = checkpoint_target(checkpoint)
+    period, dt = int(target["period_steps"]), float(target["dt"])
+    drives = []
+    for seed, terms in zip(checkpoint["seeds"].tolist(), target["terms"], strict=True):
+        starts = torch.randint(0, period, (batch,), generator=generator(int(seed), "warmup"))
+        drives.append(
+            torch.stack([signal.evaluate(terms, steps, dt, int(s)) for s in starts.tolist()])
+        )
+    return torch.stack(drives)[..., None]
 
 
 def spectrum_start(
@@ -212,8 +285,13 @@ def spectrum_start(
     ``warmup`` is ``(B, Tw, I)``. Driven networks warm up on it from the zero state
     (returns ``(warmup, None)``). A FORCE network measured in closed loop would sit on the
     fixed point x = 0, so it starts from its teacher-forced states instead (returns
-    ``(None, h0 (K, B, N))``, see :func:`teacher_forced_states`).
+    ``(None, h0 (K, B, N))``): each network is teacher-forced for Tw steps on its OWN
+    target (:func:`own_target_warmup`; ``warmup`` gives only B and Tw, since the signal
+    task's input streams hold the data's shared target, not each network's).
     """
     if checkpoint["kind"] != "force":
         return warmup, None
-    return None, teacher_forced_states(checkpoint, warmup)
+    if warmup.dim() != 3:
+        raise ValueError(f"warmup must have shape (batch, time, 1), got {tuple(warmup.shape)}")
+    drive = own_target_warmup(checkpoint, warmup.shape[0], warmup.shape[1])
+    return None, teacher_forced_states(checkpoint, drive)

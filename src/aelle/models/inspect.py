@@ -14,7 +14,13 @@ from torch import Tensor
 
 from aelle.data.charrnn import encode, one_hot
 from aelle.models.checkpoint import population_from_checkpoint
-from aelle.models.force import DTYPE, ForcePopulation, initial_state
+from aelle.models.force import (
+    DTYPE,
+    ForcePopulation,
+    checkpoint_target,
+    initial_state,
+    target_signals,
+)
 
 
 @torch.no_grad()
@@ -36,23 +42,23 @@ def next_character_probabilities(
 
 
 @torch.no_grad()
-def force_generation(checkpoint: dict[str, Any], target: Tensor) -> dict[str, Tensor]:
-    """Teacher-force one period from x0, then generate one period autonomously.
+def force_generation(checkpoint: dict[str, Any]) -> dict[str, Tensor]:
+    """Teacher-force one period of each network's own target from x0, then generate one
+    period autonomously.
 
-    Returns ``{"target" (T,), "generated" (K, T), "mae" (K,), "teacher_mae" (K,)}``: the
-    generated signal is compared with the target's next period (the protocol of the
-    training's ``val_loss``; see :meth:`ForcePopulation.test`). float64.
+    The targets are the checkpoint's ``target`` record (see :mod:`aelle.models.force`).
+    Returns ``{"target" (K, T), "generated" (K, T), "mae" (K,), "teacher_mae" (K,)}``:
+    each network's generated signal is compared with its target's next period (the
+    protocol of the training's ``val_loss``; see :meth:`ForcePopulation.test`). float64.
     """
-    if checkpoint["kind"] != "force":
-        raise ValueError(f"force_generation: checkpoint kind is {checkpoint['kind']!r}, not force")
+    target = target_signals(checkpoint_target(checkpoint))
     params = {k: v.to(DTYPE) for k, v in checkpoint["cell_params"].items()}
     size = int(checkpoint["hidden_size"])
     x0 = torch.stack([initial_state(size, int(s)) for s in checkpoint["seeds"]])
     pop = ForcePopulation(params, x0, dt=float(checkpoint["cell_options"]["dt"]))
-    target = target.to(DTYPE)
     teacher, mae, generated = pop.test(target)
     return {
-        "target": torch.roll(target, -1),
+        "target": torch.roll(target, -1, dims=1),
         "generated": generated,
         "mae": mae,
         "teacher_mae": teacher,

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from aelle.data import TaskData
 from aelle.models.checkpoint import save_checkpoint
-from aelle.models.force import DT, FORCE_ARCHS, ForcePopulation
+from aelle.models.force import DT, FORCE_ARCHS, ForcePopulation, population_targets, target_signals
 from aelle.models.objectives import CharObjective, SmnistObjective
 from aelle.models.population import Population
 from aelle.models.seeds import draw_p, generator, network_id, network_seed
@@ -314,7 +314,8 @@ def _train_force(
     progress: bool,
 ) -> None:
     pop = ForcePopulation.create(arch, size, seeds, ps, alpha=float(cfg["lr"]), device=device)
-    target = task_data.arrays["target"].to(torch.float64)
+    targets = population_targets(task_data, seeds)
+    target = target_signals(targets)
     k = len(seeds)
     alive = torch.ones(k, dtype=torch.bool)
     nan = torch.full((k,), float("nan"))
@@ -334,6 +335,7 @@ def _train_force(
             cell_params={n: v for n, v in pop.params.items()},
             cell_options={"dt": DT, "feedback": "readout"},
             readout={"weight": w_o[:, None, :], "bias": w_o.new_zeros(k, 1)},
+            target=targets,
         )
 
     evaluate(0, None)

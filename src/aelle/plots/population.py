@@ -120,7 +120,8 @@ def plot_task_examples(
             character probabilities ``(T, V)``; ``signal``: generated signal ``(T,)``.
         losses: per network name, its loss (printed on the panel).
         target: ``charrnn``: true next-character indices ``(T,)``; ``signal``: target
-            signal ``(T,)``.
+            signal ``(T,)``, or ``(E, T)`` with each example's own target (rows in the
+            order of ``examples``).
         vocabulary: ``charrnn``: the ``V`` symbols (the true characters label the x axis).
         dt: ``signal``: time step.
     """
@@ -128,7 +129,7 @@ def plot_task_examples(
         raise ValueError(f"plot_task_examples: no example figure for task {task!r}")
     target = np.asarray(target)
     fig, axes = new_figure(len(examples), 1, width=4.5, height=3.2)
-    for ax, (name, values) in zip(axes, examples.items(), strict=True):
+    for row, (ax, (name, values)) in enumerate(zip(axes, examples.items(), strict=True)):
         values = np.asarray(values, dtype=float)
         if task == "charrnn":
             if values.ndim != 2 or values.shape[0] != target.shape[0]:
@@ -163,8 +164,9 @@ def plot_task_examples(
                     fontsize=6,
                 )
         else:
-            time = np.arange(target.shape[0]) * dt
-            ax.plot(time, target, color="0.3", lw=1.5, label="target")
+            own = target[row] if target.ndim == 2 else target
+            time = np.arange(own.shape[0]) * dt
+            ax.plot(time, own, color="0.3", lw=1.5, label="target")
             ax.plot(time, values, color=GOOD if name == "good" else BAD, lw=1, label="generated")
             ax.set(xlabel="time (s)", ylabel="signal (a.u.)")
         ax.legend(loc="upper right", fontsize=7)

@@ -132,14 +132,17 @@ def analysis_figures(
 ) -> list[Path]:
     """Figures of one fitted and evaluated analysis (files of ``aelle.ae.steps``).
 
-    Draws exactly ``families`` (default: all of ``ANALYSIS_FAMILIES[analysis]``) to the
-    paths :func:`analysis_figure_paths` names; a family whose data is missing (umap not
-    configured, no novel-input spectra) raises, so leave it out of ``families`` then.
+    Draws exactly ``families`` (default: all of ``ANALYSIS_FAMILIES[analysis]``, less
+    ``novel-inputs`` when the metrics hold no novel-input scores, as for the signal task)
+    to the paths :func:`analysis_figure_paths` names; a family whose data is missing (umap
+    not configured, no novel-input spectra) raises, so leave it out of ``families`` then.
     """
     fit_dir = Path(fit_dir)
     metrics = json.loads(Path(metrics_path).read_text())
     analysis = metrics["analysis"]
     chosen = _families(analysis, families)
+    if families is None and "novel_inputs" not in metrics["models"].get("main", {}):
+        chosen = tuple(f for f in chosen if f != "novel-inputs")
     embedding = pd.read_parquet(fit_dir / "embedding.parquet")
     std = embedding.loc[embedding["input_set"] == "val"]
     models = metrics["models"]
@@ -255,7 +258,8 @@ def task_examples_figure(examples_path: PathLike, out_dir: PathLike, *, task: st
     Keys: ``names`` (str, e.g. good / middling / bad), ``losses`` (float, aligned with
     names), ``example_{name}`` per name (charrnn: probabilities ``(T, V)``; signal:
     generated ``(T,)``), ``target`` (charrnn: next-character indices; signal: target
-    signal), optional ``vocabulary`` (str, charrnn) and ``dt`` (signal).
+    signal ``(T,)`` or each example's own ``(E, T)``), optional ``vocabulary`` (str,
+    charrnn) and ``dt`` (signal).
     """
     with np.load(examples_path, allow_pickle=False) as data:
         names = [str(n) for n in data["names"]]
