@@ -1,0 +1,91 @@
+"""One network run by torch's fused recurrent module (``nn.RNN``, ``nn.LSTM``, ``nn.GRU``).
+
+:class:`FusedNetwork` is the ``K = 1`` counterpart of
+:class:`~aelle.models.population.Population` for the kinds torch has fused kernels for: the
+same parameters (copied from a one-network population, so the same initial network), the
+same readout and dropout, and the same inputs and outputs with a leading network axis of 1.
+On a CPU torch's fused kernels (oneDNN) train one small network faster than the stacked
+step-by-step cells, so the CPU trains such shards one network after another with it.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from aelle.models.population import Networks, Population
+
+FUSED_MODULES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class FusedNetwork(Networks):
+    """One network: a one-layer torch ``nn.RNN`` (tanh) / ``nn.LSTM`` / ``nn.GRU``, then
+    dropout and the linear readout of :class:`~aelle.models.population.Networks`.
+
+    Shapes carry the network axis of length 1 like a population's: ``run`` maps inputs
+    ``(1, B, T, I)`` to features ``(1, B, T, H)``.
+    """
+
+    def __init__(self, pop: Population) -> None:
+        if pop.num_networks != 1:
+            raise ValueError(f"FusedNetwork holds one network, got {pop.num_networks}")
+        if pop.kind not in FUSED_MODULES:
+            raise ValueError(
+                f"no fused torch module for architecture {pop.kind!r}; "
+                f"expected one of {sorted(FUSED_MODULES)}"
+            )
+        if int(pop.cell_options.get("num_layers", 1)) != 1:
+            raise ValueError("FusedNetwork supports one layer (cell option num_layers = 1)")
+        params = {n: v.detach() for n, v in pop.cell_params.items()}
+        weight = params["weight_ih"]
+        super().__init__(
+            pop.readout_weight.detach().clone(), pop.readout_bias.detach().clone(), pop.dropout
+        )
+        self.kind = pop.kind
+        self.input_size = weight.shape[-1]
+        self.module = FUSED_MODULES[pop.kind](
+            self.input_size,
+            pop.hidden_size,
+            bias="bias_ih" in params,
+            batch_first=True,
+            device=weight.device,
+            dtype=weight.dtype,
+        )
+        with torch.no_grad():
+            for name, value in params.items():
+                getattr(self.module, f"{name}_l0").copy_(value[0])
+
+    @property
+    def cell_params(self) -> dict[str, Tensor]:
+        """The recurrent weights in the population layout: name → (1, ...) views."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return {
+            n: getattr(self.module, f"{n}_l0").unsqueeze(0)
+            for n in names
+            if hasattr(self.module, f"{n}_l0")
+        }
+
+    def stacked_parameters(self) -> dict[str, Tensor]:
+        """Every trained tensor as a (1, ...) view of the parameter (writes go through)."""
+        return {n: p.unsqueeze(0) for n, p in self.named_parameters()}
+
+    def readout(self, features: Tensor, mask: Tensor | None = None) -> Tensor:
+        """:meth:`Networks.readout` as one ``F.linear`` (the same numbers, fewer ops)."""
+        if mask is not None:
+            features = features * (mask / (1 - self.dropout))
+        return F.linear(features, self.readout_weight[0], self.readout_bias[0])
+
+    def run(self, x: Tensor) -> Tensor:
+        """Features ``(1, B, T, H)`` of inputs ``x (1, B, T, I)`` from the zero state."""
+        return self.module(x[0])[0].unsqueeze(0)
+
+    def run_tokens(self, tokens: Tensor) -> Tensor:
+        """:meth:`run` on one-hot inputs given as codes ``tokens (1, B, T)`` int64 in [0, I)."""
+        if tokens.dim() != 3 or tokens.shape[0] != 1 or tokens.dtype != torch.int64:
+            raise ValueError(
+                f"tokens must be int64 of shape (1, batch, time), "
+                f"got {tokens.dtype} {tuple(tokens.shape)}"
+            )
+        dtype = self.readout_weight.dtype
+        return self.run(F.one_hot(tokens, self.input_size).to(dtype))
