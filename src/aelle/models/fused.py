@@ -11,7 +11,6 @@ step-by-step cells, so the CPU trains such shards one network after another with
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from aelle.models.population import Networks, Population
@@ -39,22 +38,39 @@ class FusedNetwork(Networks):
             raise ValueError("FusedNetwork supports one layer (cell option num_layers = 1)")
         params = {n: v.detach() for n, v in pop.cell_params.items()}
         weight = params["weight_ih"]
-        super().__init__(
-            pop.readout_weight.detach().clone(), pop.readout_bias.detach().clone(), pop.dropout
-        )
+        super().__init__(pop.dropout)
         self.kind = pop.kind
         self.input_size = weight.shape[-1]
-        self.module = FUSED_MODULES[pop.kind](
-            self.input_size,
-            pop.hidden_size,
-            bias="bias_ih" in params,
-            batch_first=True,
-            device=weight.device,
-            dtype=weight.dtype,
-        )
+        with torch.random.fork_rng(devices=[]):  # their throwaway init leaves torch's RNG alone
+            self.head = nn.Linear(
+                pop.hidden_size,
+                pop.readout_weight.shape[1],
+                device=weight.device,
+                dtype=weight.dtype,
+            )
+            self.module = FUSED_MODULES[pop.kind](
+                self.input_size,
+                pop.hidden_size,
+                bias="bias_ih" in params,
+                batch_first=True,
+                device=weight.device,
+                dtype=weight.dtype,
+            )
         with torch.no_grad():
             for name, value in params.items():
                 getattr(self.module, f"{name}_l0").copy_(value[0])
+            self.head.weight.copy_(pop.readout_weight[0])
+            self.head.bias.copy_(pop.readout_bias[0])
+
+    @property
+    def readout_weight(self) -> Tensor:  # type: ignore[override]
+        """The readout weight as a (1, O, H) view."""
+        return self.head.weight.unsqueeze(0)
+
+    @property
+    def readout_bias(self) -> Tensor:  # type: ignore[override]
+        """The readout bias as a (1, O) view."""
+        return self.head.bias.unsqueeze(0)
 
     @property
     def cell_params(self) -> dict[str, Tensor]:
@@ -71,10 +87,10 @@ class FusedNetwork(Networks):
         return {n: p.unsqueeze(0) for n, p in self.named_parameters()}
 
     def readout(self, features: Tensor, mask: Tensor | None = None) -> Tensor:
-        """:meth:`Networks.readout` as one ``F.linear`` (the same numbers, fewer ops)."""
+        """:meth:`Networks.readout` by the ``nn.Linear`` head (the same numbers, fewer ops)."""
         if mask is not None:
             features = features * (mask / (1 - self.dropout))
-        return F.linear(features, self.readout_weight[0], self.readout_bias[0])
+        return self.head(features)
 
     def run(self, x: Tensor) -> Tensor:
         """Features ``(1, B, T, H)`` of inputs ``x (1, B, T, I)`` from the zero state."""
@@ -87,5 +103,13 @@ class FusedNetwork(Networks):
                 f"tokens must be int64 of shape (1, batch, time), "
                 f"got {tokens.dtype} {tuple(tokens.shape)}"
             )
-        dtype = self.readout_weight.dtype
-        return self.run(F.one_hot(tokens, self.input_size).to(dtype))
+        low, high = (int(v) for v in tokens.aminmax()) if tokens.numel() else (0, 0)
+        if low < 0 or high >= self.input_size:
+            raise ValueError(
+                f"tokens must lie in [0, {self.input_size}), got values in [{low}, {high}]"
+            )
+        weight = self.head.weight
+        # scattered straight into the float tensor: a quarter of one_hot's int64 bytes, and
+        # no conversion pass (measured 4x faster for 578 sequences of 99 characters)
+        x = weight.new_zeros(*tokens.shape, self.input_size)
+        return self.run(x.scatter_(-1, tokens.unsqueeze(-1), 1.0))

@@ -33,17 +33,19 @@ def cell_options_of(kind: str, overrides: Mapping[str, Any] | None = None) -> di
 class Networks(nn.Module):
     """K networks' shared tail: dropout → linear readout, and what training reads of them.
 
-    Parameters ``readout_weight (K, O, H)``, ``readout_bias (K, O)``. ``dropout`` applies
-    to the readout's input during training, with masks supplied by the caller (so each
-    network draws its own from its own generator). Subclasses drive the recurrent part:
-    ``run`` (inputs (K, B, T, I) → features (K, B, T, H)), ``run_tokens`` (codes (K, B, T)
-    → features) and ``cell_params`` (name → (K, ...), the checkpoint layout).
+    ``dropout`` applies to the readout's input during training, with masks supplied by the
+    caller (so each network draws its own from its own generator). Subclasses provide the
+    readout ``readout_weight (K, O, H)`` and ``readout_bias (K, O)``, and drive the
+    recurrent part: ``run`` (inputs (K, B, T, I) → features (K, B, T, H)), ``run_tokens``
+    (codes (K, B, T) → features) and ``cell_params`` (name → (K, ...), the checkpoint
+    layout).
     """
 
-    def __init__(self, readout_weight: Tensor, readout_bias: Tensor, dropout: float) -> None:
+    readout_weight: Tensor
+    readout_bias: Tensor
+
+    def __init__(self, dropout: float) -> None:
         super().__init__()
-        self.readout_weight = nn.Parameter(readout_weight)
-        self.readout_bias = nn.Parameter(readout_bias)
         self.dropout = float(dropout)
 
     @property
@@ -86,7 +88,8 @@ class Networks(nn.Module):
         """
         keep = 1 - self.dropout
         masks = [(torch.rand(shape, generator=g) < keep) for g in generators]
-        return torch.stack(masks).to(device=self.readout_weight.device)
+        stacked = masks[0].unsqueeze(0) if len(masks) == 1 else torch.stack(masks)
+        return stacked.to(device=self.readout_weight.device)
 
 
 class Population(Networks):
@@ -107,7 +110,9 @@ class Population(Networks):
         cell_options: dict[str, Any] | None = None,
         dropout: float = 0.1,
     ) -> None:
-        super().__init__(readout_weight, readout_bias, dropout)
+        super().__init__(dropout)
+        self.readout_weight = nn.Parameter(readout_weight)
+        self.readout_bias = nn.Parameter(readout_bias)
         self.kind = kind
         self.cell_params = nn.ParameterDict({k: nn.Parameter(v) for k, v in cell_params.items()})
         self.cell_options = cell_options_of(kind, cell_options)

@@ -21,6 +21,7 @@ into shards changes what it learns. :func:`choose_path` picks the faster one per
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -335,19 +336,19 @@ def _fit(
     evaluate(0, objective.evaluate(net, "train")[0])
     batches = -(-_train_count(objective) // objective.batch_size)
     for _ in range(int(cfg["epochs"])):
-        summed: list[Tensor] = []
+        epoch_losses: list[Tensor] = []
         for x, y in objective.epoch():
             x, y = x.to(device), y.to(device)
             masks = None
             if net.dropout > 0:
                 masks = net.dropout_masks(objective.mask_shape(x, spec.size), dropout_gens)
             losses = objective.loss(net, x, y, masks)
-            finite = torch.isfinite(losses.detach()).cpu()
-            if not finite.all():
-                freeze(finite)
+            summed = losses.sum()
+            if not math.isfinite(summed.item()):  # some loss is not finite: which?
+                freeze(torch.isfinite(losses.detach()).cpu())
             optimizer.zero_grad()
-            if alive.all():
-                losses.sum().backward()
+            if not frozen:  # every network alive (the common case: fewest ops)
+                summed.backward()
                 optimizer.step()
             else:
                 live = alive.to(device)
@@ -356,9 +357,9 @@ def _fit(
                 with torch.no_grad():
                     for name, param in named.items():
                         param[~live] = frozen[name][~live]
-            summed.append(losses.detach())
+            epoch_losses.append(losses.detach())
             bar.update(1)
-        total = torch.stack(summed).double().sum(0).cpu()
+        total = torch.stack(epoch_losses).double().sum(0).cpu()
         evaluate(len(results), torch.where(alive, total / batches, float("nan")))
     return results
 
