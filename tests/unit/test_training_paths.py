@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import torch
 
+from aelle.data import TaskData
 from aelle.models import ShardSpec, choose_path, load_checkpoint, network_seed, train_shard
 from aelle.models.fused import FusedNetwork
 from aelle.models.population import Population
@@ -87,15 +88,17 @@ def test_fused_network_computes_what_the_population_computes(kind):
     assert fused.cell_params.keys() == {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}
 
 
-def test_path_is_chosen_by_device_and_architecture():
-    def spec(arch, **model):
-        return ShardSpec.create("smnist", arch, 8, [0], 0, (0.5, 1.0), **model)
+def test_path_is_chosen_by_device_and_network_shape(digits):
+    def path(arch, size, data=digits, device="cpu", **model):
+        spec = ShardSpec.create(data.task, arch, size, [0], 0, (0.5, 1.0), **model)
+        return choose_path(data, spec, torch.device(device))
 
-    cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert [choose_path(spec(a), cpu) for a in ("rnn", "lstm", "gru")] == ["fused"] * 3
-    assert [choose_path(spec(a), cpu) for a in ("asrnn", "cornn")] == ["stacked"] * 2
-    assert choose_path(spec("lstm"), cuda) == "stacked"
-    assert choose_path(spec("lstm", cell_options={"num_layers": 2}), cpu) == "stacked"
+    long_text = TaskData("charrnn", 5, 5, {"train_seq": torch.zeros(3, 100, dtype=torch.int64)})
+    assert [path(a, 32) for a in ("rnn", "lstm", "gru", "asrnn", "cornn")] == ["stacked"] * 5
+    assert [path(a, 64) for a in ("rnn", "lstm", "gru")] == ["stacked", "fused", "stacked"]
+    assert [path("lstm", 16, long_text), path("gru", 16, long_text)] == ["fused", "stacked"]
+    assert path("lstm", 64, device="cuda") == "stacked"
+    assert path("lstm", 64, cell_options={"num_layers": 2}) == "stacked"
 
 
 def test_bad_paths_are_named(digits):

@@ -16,7 +16,8 @@ Two paths train rnn, lstm and gru networks to the same numbers (losses within 1e
 ``fused`` (one network after another through torch's fused ``nn.RNN``/``nn.LSTM``/
 ``nn.GRU``, :mod:`aelle.models.fused`). Each network draws its batches, dropout masks and
 initial weights from its own generators, so neither the path nor the grouping of networks
-into shards changes what it learns. :func:`choose_path` picks the faster one per device.
+into shards changes what it learns. :func:`choose_path` picks the faster one per device and
+network shape.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def train_shard(
             )
         _train_force(task_data, spec, training_cfg, recorder, dev, progress)
     else:
-        fused = _resolve_path(path, spec, dev) == "fused"
+        fused = _resolve_path(path, task_data, spec, dev) == "fused"
         _train_gradient(task_data, spec, training_cfg, recorder, dev, progress, fused=fused)
     return recorder.table()
 
@@ -182,20 +183,43 @@ def fused_supported(spec: ShardSpec) -> bool:
     return spec.arch in FUSED_MODULES and int(spec.cell_options.get("num_layers", 1)) == 1
 
 
-def choose_path(spec: ShardSpec, device: torch.device) -> str:
-    """The faster training path: ``fused`` on a CPU where supported, else ``stacked``.
+FUSED_KINDS = ("lstm",)
+"""Kinds the CPU trains fused when large enough: torch's CPU GRU and tanh RNN were slower
+one network after another than stacked (one thread, hidden 32 and 64)."""
+FUSED_MIN_HIDDEN = 64
+FUSED_MIN_STEPS = 64
+"""An LSTM trains fused on a CPU with at least this hidden size or sequence length.
+Measured, one thread, CPU seconds stacked / fused: smnist digits (8 steps) h32 K=32
+3.6 / 5.5, h64 K=16 2.3 / 2.0; charrnn (99 steps) h32 K=32 7.5 / 6.9."""
 
-    Measured (``benchmarks/training.py``): on a CPU torch's fused kernels one network after
-    another beat the stacked cells; on a GPU one stacked launch for K networks wins.
+
+def choose_path(task_data: TaskData, spec: ShardSpec, device: torch.device) -> str:
+    """The faster training path for ``spec`` on ``task_data``: ``fused`` or ``stacked``.
+
+    On a GPU one stacked launch for K networks wins. On a CPU the stacked cells pay
+    Python per time step once for all K networks, torch's fused modules run the time loop
+    in C++ once per network: stacked wins for small networks on short sequences and for
+    every GRU and tanh RNN measured; a one-layer LSTM of :data:`FUSED_MIN_HIDDEN` units or
+    on sequences of :data:`FUSED_MIN_STEPS` steps trains faster fused.
     """
-    return "fused" if device.type == "cpu" and fused_supported(spec) else "stacked"
+    if device.type != "cpu" or not fused_supported(spec) or spec.arch not in FUSED_KINDS:
+        return "stacked"
+    steps = _sequence_steps(task_data)
+    return "fused" if spec.size >= FUSED_MIN_HIDDEN or steps >= FUSED_MIN_STEPS else "stacked"
 
 
-def _resolve_path(path: str, spec: ShardSpec, device: torch.device) -> str:
+def _sequence_steps(task_data: TaskData) -> int:
+    """Time steps of one training sequence: image rows or characters less one."""
+    if task_data.task == "charrnn":
+        return int(task_data.arrays["train_seq"].shape[1]) - 1
+    return int(task_data.arrays["train_x"].shape[1])
+
+
+def _resolve_path(path: str, task_data: TaskData, spec: ShardSpec, device: torch.device) -> str:
     if path not in PATHS:
         raise ValueError(f"train_shard: path must be one of {PATHS}, got {path!r}")
     if path == "auto":
-        return choose_path(spec, device)
+        return choose_path(task_data, spec, device)
     if path == "fused" and not fused_supported(spec):
         raise ValueError(
             f"train_shard: path 'fused' needs a one-layer rnn, lstm or gru, not {spec.arch!r}"
