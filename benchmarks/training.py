@@ -4,8 +4,8 @@ Each case trains K networks (a default shard: 32) of the offline default's size 
 offline data with the offline default's batch size and learning rate (Adam, dropout 0.1
 before the readout, validation loss before training and after every epoch):
 
-- project: one ``train_shard`` of K networks on the automatic path (:func:`choose_path`:
-  torch's fused modules one network after another on a CPU, stacked cells on a GPU),
+- project: one ``train_shard`` of K networks on the automatic path (:func:`choose_path`,
+  printed: ``stacked`` cells, or torch's ``fused`` modules one network after another),
   records included, no checkpoint files;
 - plain: K models ``nn.RNN``/``nn.LSTM``/``nn.GRU`` (no bias) + ``nn.Dropout`` +
   ``nn.Linear``, trained one after another over the same number of batches and epochs,

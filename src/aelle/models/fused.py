@@ -4,8 +4,9 @@
 :class:`~aelle.models.population.Population` for the kinds torch has fused kernels for: the
 same parameters (copied from a one-network population, so the same initial network), the
 same readout and dropout, and the same inputs and outputs with a leading network axis of 1.
-On a CPU torch's fused kernels (oneDNN) train one small network faster than the stacked
-step-by-step cells, so the CPU trains such shards one network after another with it.
+On a CPU torch's fused LSTM runs the time loop in C++ and trains a larger network or a
+longer sequence faster than the stacked step-by-step cells
+(:func:`aelle.models.training.choose_path` says when).
 """
 
 from __future__ import annotations
