@@ -1,19 +1,25 @@
-"""Speed of batched population training against training networks one after another (issue 4).
+"""Project training against the plain PyTorch loop a user would write (issue 13).
 
-1. smnist on the offline 8×8 digits: 32 LSTM networks of hidden 64, 2 epochs (Adam, lr
-   0.01, batch 128, dropout 0.1, evaluation included): one ``train_shard`` of 32 against
-   32 ``train_shard`` calls of 1, and against 32 plain ``nn.LSTM`` + ``nn.Linear`` models
-   trained one after another (torch's fused CPU LSTM; the floor of "one at a time").
-2. charrnn on the pydoc text: LSTM hidden 128, training steps only (batch 32 × 99
-   characters): characters per second per network, K networks stacked against one alone.
+Each case trains K networks (a default shard: 32) of the offline default's size on the
+offline data with the offline default's batch size and learning rate (Adam, dropout 0.1
+before the readout, validation loss before training and after every epoch):
 
-Wall and process CPU seconds are both printed: on a shared machine the CPU seconds (with
-one thread) are the steadier measure of work. With ``--device cuda`` only wall seconds
-mean anything (the GPU's work is not process CPU time); every timed region ends with the
-device synchronised.
+- project: one ``train_shard`` of K networks on the automatic path (:func:`choose_path`,
+  printed: ``stacked`` cells, or torch's ``fused`` modules one network after another),
+  records included, no checkpoint files;
+- plain: K models ``nn.RNN``/``nn.LSTM``/``nn.GRU`` (no bias) + ``nn.Dropout`` +
+  ``nn.Linear``, trained one after another over the same number of batches and epochs,
+  with the validation loss before training and after every epoch. charrnn feeds one-hot
+  characters. The project computes one thing more: each network's loss on its training
+  data before training (the records' epoch-0 ``train_loss``).
 
-Run: ``.venv/bin/python benchmarks/training.py [--device cpu] [--threads 1] [--charrnn-k 16]
-[--steps 8]``.
+The ratio printed per case is plain seconds / project seconds (above 1: the project is
+faster). On a CPU the process CPU seconds (one thread) are the steadier measure on a shared
+machine and give the ratio; with ``--device cuda`` the wall seconds do (the GPU's work is
+not process CPU time), and every timed region ends with the device synchronised.
+
+Run: ``.venv/bin/python benchmarks/training.py [--device cpu] [--threads 1] [--networks 32]
+[--epochs 2] [--repeat 2]``.
 """
 
 from __future__ import annotations
@@ -24,17 +30,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from torch import nn
+import torch.nn.functional as F
+from torch import Tensor, nn
 
-from aelle.data import load_task
-from aelle.models import train_shard
-from aelle.models.objectives import CharObjective
-from aelle.models.population import Population
-from aelle.models.seeds import draw_p, generator, network_seed
+from aelle.data import TaskData, load_task
+from aelle.models import ShardSpec, choose_path, train_shard
+from aelle.models.fused import FUSED_MODULES
 from aelle.runtime import resolve_device, synchronize
 
 SEED = 2022
-SMNIST_CFG = {"epochs": 2, "lr": 0.01, "batch_size": 128, "checkpoints": []}
+CASES = (
+    ("smnist", "rnn", 32),
+    ("smnist", "lstm", 32),
+    ("smnist", "gru", 32),
+    ("charrnn", "lstm", 32),
+)
+SUBSET = 0.1
+"""charrnn: each network's share of the training sequences (the offline default's)."""
+DATA = {
+    "smnist": {"source": "digits"},
+    "charrnn": {"source": "pydoc", "sequence_length": 100, "subset_fraction": SUBSET},
+}
+TRAINING = {"smnist": {"lr": 0.01, "batch_size": 128}, "charrnn": {"lr": 0.01, "batch_size": 32}}
 
 
 def timed(fn: Callable[[], object], device: torch.device) -> tuple[float, float]:
@@ -46,114 +63,108 @@ def timed(fn: Callable[[], object], device: torch.device) -> tuple[float, float]
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def smnist_seconds(networks: int, device: torch.device) -> dict[str, tuple[float, float]]:
-    """(wall, CPU) seconds of: batched, one after another, plain torch one after another."""
-    data = load_task("smnist", {"source": "digits"}, root=Path("."), seed=SEED)
-    kwargs = {"global_seed": SEED, "p_range": (0.05, 0.5), "progress": False, "device": device}
+def plain_torch(data: TaskData, arch: str, size: int, cfg: dict, device: torch.device) -> None:
+    """Train one plain torch model as a user would write it; validation loss before
+    training and after each epoch (the learning curve the project records).
 
-    def shard(indices: list[int]) -> None:
-        train_shard(data, "smnist", "lstm", 64, indices, SMNIST_CFG, **kwargs)
-
-    shard([0])  # warm-up: first-call costs (allocator, kernels) stay out of the timings
-    plain_torch_smnist(data.arrays, 0, device)
-    return {
-        "batched": timed(lambda: shard(list(range(networks))), device),
-        "one after another": timed(lambda: [shard([i]) for i in range(networks)], device),
-        "plain nn.LSTM one after another": timed(
-            lambda: [plain_torch_smnist(data.arrays, i, device) for i in range(networks)], device
-        ),
-    }
-
-
-def plain_torch_smnist(arrays: dict[str, torch.Tensor], index: int, device: torch.device) -> None:
-    """Train one ``nn.LSTM`` + dropout + ``nn.Linear`` classifier for 2 epochs, then evaluate.
-
-    The data sit on ``device`` from the start (the stacked code moves each batch there).
+    smnist: class of the last step's readout; charrnn: next character at every step from
+    one-hot inputs, on a random :data:`SUBSET` of the training sequences.
     """
-    torch.manual_seed(index)
-    lstm, drop, head = (
-        nn.LSTM(8, 64, bias=False, batch_first=True, device=device),
-        nn.Dropout(0.1),
-        nn.Linear(64, 10, device=device),
-    )
-    params = [*lstm.parameters(), *head.parameters()]
-    optimizer = torch.optim.Adam(params, lr=0.01)
-    x, y = arrays["train_x"].to(device), arrays["train_y"].to(device)
-    for _ in range(SMNIST_CFG["epochs"]):
-        for idx in torch.randperm(len(y), device=device).split(SMNIST_CFG["batch_size"]):
-            loss = nn.functional.cross_entropy(head(drop(lstm(x[idx])[0][:, -1])), y[idx])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+    rnn = FUSED_MODULES[arch](data.input_size, size, bias=False, batch_first=True, device=device)
+    drop, head = nn.Dropout(0.1), nn.Linear(size, data.output_size, device=device)
+    optimizer = torch.optim.Adam([*rnn.parameters(), *head.parameters()], lr=cfg["lr"])
+    chars = data.task == "charrnn"
+
+    def forward(x: Tensor) -> Tensor:
+        if chars:
+            return head(drop(rnn(F.one_hot(x, data.input_size).float())[0]))
+        return head(drop(rnn(x)[0][:, -1]))
+
+    def loss(x: Tensor, y: Tensor) -> Tensor:
+        return F.cross_entropy(forward(x).flatten(0, -2), y.flatten())
+
+    if chars:
+        seq = data.arrays["train_seq"]
+        seq = seq[torch.randperm(len(seq))[: round(SUBSET * len(seq))]].to(device)
+        x, y = seq[:, :-1], seq[:, 1:]
+        val = data.arrays["val_seq"].to(device)
+        val_x, val_y = val[:, :-1], val[:, 1:]
+    else:
+        x, y = data.arrays["train_x"].to(device), data.arrays["train_y"].to(device)
+        val_x, val_y = data.arrays["val_x"].to(device), data.arrays["val_y"].to(device)
+
+    def validate() -> float:
+        rnn.eval(), drop.eval()
         with torch.no_grad():
-            head(lstm(arrays["val_x"].to(device))[0][:, -1]).cpu()
+            value = loss(val_x, val_y).item()
+        rnn.train(), drop.train()
+        return value
+
+    validate()
+    for _ in range(cfg["epochs"]):
+        for idx in torch.randperm(len(x), device=device).split(cfg["batch_size"]):
+            optimizer.zero_grad()
+            loss(x[idx], y[idx]).backward()
+            optimizer.step()
+        validate()
 
 
-def charrnn_chars_per_second(
-    networks: int, steps: int, device: torch.device
-) -> tuple[float, float]:
-    """Characters per (wall, CPU) second per network: ``steps`` Adam steps, K LSTMs h128.
+def case_seconds(
+    task: str, arch: str, size: int, args: argparse.Namespace, device: torch.device
+) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of the project and of the plain loop for one case: the fastest
+    of ``args.repeat`` alternating runs (the least disturbed by other processes)."""
+    data = load_task(task, DATA[task], root=Path("."), seed=SEED)
+    cfg = {**TRAINING[task], "epochs": args.epochs, "checkpoints": []}
+    spec = ShardSpec.create(task, arch, size, range(args.networks), SEED, (0.1, 1.0))
 
-    One untimed step first, so that one-off costs (kernel selection, allocator) stay out.
-    """
-    data = load_task("charrnn", {"source": "pydoc"}, root=Path("."), seed=SEED)
-    seeds = [network_seed(SEED, "charrnn", "lstm", 128, i) for i in range(networks)]
-    ps = [draw_p(s, (0.1, 3.0)) for s in seeds]
-    pop = Population.create(
-        "lstm", data.input_size, 128, data.output_size, seeds, ps, device=device
-    )
-    objective = CharObjective(data, seeds, 32, 0.2)
-    optimizer = torch.optim.Adam(pop.parameters(), lr=0.002)
-    gens = [generator(s, "dropout") for s in seeds]
-    batches = iter(objective.epoch())
+    def project(networks: ShardSpec) -> None:
+        train_shard(data, networks, cfg, device, progress=False)
 
-    def step() -> int:
-        x, y = next(batches)
-        x, y = x.to(device), y.to(device)
-        masks = pop.dropout_masks(objective.mask_shape(x, 128), gens)
-        optimizer.zero_grad()
-        objective.loss(pop, x, y, masks).sum().backward()
-        optimizer.step()
-        return y.shape[1] * y.shape[2]
+    def plain(networks: int) -> None:
+        for i in range(networks):
+            torch.manual_seed(i)
+            plain_torch(data, arch, size, cfg, device)
 
-    step()
-    synchronize(device)
-    wall, cpu = time.perf_counter(), time.process_time()
-    chars = sum(step() for _ in range(steps))
-    synchronize(device)
-    return chars / (time.perf_counter() - wall), chars / (time.process_time() - cpu)
+    project(spec.network(0))  # warm-up: first-call costs (allocator, kernels) stay out
+    plain(1)
+    runs = [
+        (timed(lambda: project(spec), device), timed(lambda: plain(args.networks), device))
+        for _ in range(args.repeat)
+    ]
+    return {
+        choose_path(data, spec, device): min(run[0] for run in runs),
+        "plain": min(run[1] for run in runs),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    parser.add_argument("--smnist-k", type=int, default=32, help="smnist networks")
-    parser.add_argument("--charrnn-k", type=int, default=16, help="charrnn stacked networks")
-    parser.add_argument("--steps", type=int, default=8, help="charrnn Adam steps timed")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1)")
+    parser.add_argument(
+        "--networks", type=int, default=32, help="networks per case (32, the default shard)"
+    )
+    parser.add_argument("--epochs", type=int, default=2, help="training epochs (2)")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs, fastest kept (2)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(f"torch {torch.__version__}, {args.threads} thread(s), device {where}")
-
-    times = smnist_seconds(args.smnist_k, device)
-    base_wall, base_cpu = times["batched"]
-    print(f"smnist LSTM h64 x{args.smnist_k}, 2 epochs on the 8x8 digits (wall s, CPU s):")
-    for name, (wall, cpu) in times.items():
-        ratio = f"{wall / base_wall:5.2f}x wall {cpu / base_cpu:5.2f}x CPU vs batched"
-        print(f"  {name:32s} {wall:7.2f} {cpu:7.2f}   {ratio}")
-
-    alone = charrnn_chars_per_second(1, args.steps, device)
-    stacked = charrnn_chars_per_second(args.charrnn_k, args.steps, device)
-    print(f"charrnn LSTM h128, batch 32 x 99 chars, {args.steps} training steps:")
-    print("  chars per second per network      wall       CPU")
-    print(f"  alone                       {alone[0]:9.0f} {alone[1]:9.0f}")
-    print(f"  stacked K={args.charrnn_k:<4d}              {stacked[0]:9.0f} {stacked[1]:9.0f}")
-    ratios = [b / a for a, b in zip(alone, stacked, strict=True)]
-    print(f"  ratio stacked / alone       {ratios[0]:9.2f} {ratios[1]:9.2f}")
-    k = args.charrnn_k
-    print(f"  K x ratio (speed-up over K alone) {k * ratios[0]:6.2f} {k * ratios[1]:9.2f}")
+    print(
+        f"{args.networks} networks per case, {args.epochs} epochs, fastest of {args.repeat} "
+        "runs; seconds are wall / CPU"
+    )
+    print(f"{'case':22s} {'project (path)':>24s} {'plain torch':>16s} {'plain / project':>16s}")
+    use_cpu = device.type == "cpu"
+    for task, arch, size in CASES:
+        (path, mine), (_, plain) = case_seconds(task, arch, size, args, device).items()
+        ratio = plain[1] / mine[1] if use_cpu else plain[0] / mine[0]
+        print(
+            f"{task + ' ' + arch + ' h' + str(size):22s} {mine[0]:6.2f} / {mine[1]:6.2f} "
+            f"({path:7s}) {plain[0]:6.2f} / {plain[1]:6.2f} {ratio:12.2f}x"
+        )
 
 
 if __name__ == "__main__":

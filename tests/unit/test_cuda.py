@@ -18,18 +18,19 @@ import torch
 from aelle.data import TaskData, load_task
 from aelle.lyapunov import SpectrumOptions, rnn_spectrum
 from aelle.lyapunov.population import population_spectra
-from aelle.models import load_checkpoint, train_shard
+from aelle.models import ShardSpec, load_checkpoint, train_shard
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
-KWARGS = {"global_seed": 11, "p_range": (0.1, 1.0), "progress": False}
+
+def spec(task: str, arch: str, size: int, indices: list[int]) -> ShardSpec:
+    """Networks ``indices`` of (task, arch, size), global seed 11, p in 0.1–1.0."""
+    return ShardSpec.create(task, arch, size, indices, 11, (0.1, 1.0))
 
 
 def trained_on(device: str, tmp: Path, data: TaskData, task: str, arch: str, cfg: dict):
     """(records, last checkpoint) of a 3-network shard of hidden 12 trained on ``device``."""
-    frame = train_shard(
-        data, task, arch, 12, [0, 1, 2], cfg, device=device, checkpoint_dir=tmp, **KWARGS
-    )
+    frame = train_shard(data, spec(task, arch, 12, [0, 1, 2]), cfg, device, tmp, progress=False)
     return frame, load_checkpoint(tmp / f"epoch{cfg['epochs']}.pt")
 
 
@@ -62,7 +63,7 @@ def test_force_training_on_cuda_equals_cpu(tmp_path):
     data = load_task("signal", {"period_steps": 600, "dt": 0.2}, root=Path("."), seed=0)
     cfg = {"epochs": 2, "lr": 1.0, "batch_size": 1, "checkpoints": []}
     frame = {
-        device: train_shard(data, "signal", "force", 64, [0, 1], cfg, device=device, **KWARGS)
+        device: train_shard(data, spec("signal", "force", 64, [0, 1]), cfg, device, progress=False)
         for device in ("cpu", "cuda")
     }
     assert (frame["cuda"].status == "ok").all()

@@ -11,7 +11,7 @@ import torch
 
 from aelle.cells import make_cell
 from aelle.data import load_task
-from aelle.models import ForcePopulation, load_checkpoint, train_shard
+from aelle.models import ForcePopulation, ShardSpec, load_checkpoint, train_shard
 from aelle.models.force import force_connectivity, target_signals, teacher_forced_states
 from aelle.models.inspect import force_generation
 from aelle.models.seeds import generator
@@ -45,18 +45,8 @@ def test_batched_rls_equals_alone(arch, target):
 def test_train_shard_signal_records_and_generation(target, tmp_path):
     data = load_task("signal", {"period_steps": 600, "dt": 0.2}, root=Path("."), seed=2022)
     cfg = {"epochs": 2, "lr": 1.0, "batch_size": 1, "checkpoints": [0, 2]}
-    frame = train_shard(
-        data,
-        "signal",
-        "rforce",
-        40,
-        [0, 1],
-        cfg,
-        global_seed=1,
-        p_range=(1.0, 2.0),
-        checkpoint_dir=tmp_path,
-        progress=False,
-    )
+    spec = ShardSpec.create("signal", "rforce", 40, [0, 1], 1, (1.0, 2.0))
+    frame = train_shard(data, spec, cfg, checkpoint_dir=tmp_path, progress=False)
     assert len(frame) == 6 and frame.accuracy.isna().all()
     ckpt = load_checkpoint(tmp_path / "epoch2.pt")
     assert ckpt["kind"] == "force" and ckpt["cell_options"]["feedback"] == "readout"
@@ -88,18 +78,8 @@ def test_force_population_spread(target):
 def test_teacher_forced_states_leave_the_zero_fixed_point(target, tmp_path):
     data = load_task("signal", {"period_steps": 600, "dt": 0.2}, root=Path("."), seed=2022)
     cfg = {"epochs": 3, "lr": 1.0, "batch_size": 1, "checkpoints": [3]}
-    frame = train_shard(
-        data,
-        "signal",
-        "rforce",
-        60,
-        [0, 1],
-        cfg,
-        global_seed=1,
-        p_range=(1.2, 1.4),
-        checkpoint_dir=tmp_path,
-        progress=False,
-    )
+    spec = ShardSpec.create("signal", "rforce", 60, [0, 1], 1, (1.2, 1.4))
+    frame = train_shard(data, spec, cfg, checkpoint_dir=tmp_path, progress=False)
     ckpt = load_checkpoint(tmp_path / "epoch3.pt")
     signal = target_signals(ckpt["target"])  # each network's own target (2, 600)
     states = teacher_forced_states(ckpt, signal[:, None, :, None].expand(-1, 2, -1, -1))

@@ -10,7 +10,13 @@ import pytest
 import torch
 
 from aelle.data import DataError, load_task
-from aelle.models import ForcePopulation, load_checkpoint, spectrum_start, train_shard
+from aelle.models import (
+    ForcePopulation,
+    ShardSpec,
+    load_checkpoint,
+    spectrum_start,
+    train_shard,
+)
 from aelle.models.examples import task_examples
 from aelle.models.force import (
     network_target_terms,
@@ -33,18 +39,8 @@ def by_hand(terms: torch.Tensor, steps: int, dt: float) -> np.ndarray:
 
 def train(tmp_path: Path, indices: list[int], data_cfg: dict | None = None) -> pd.DataFrame:
     data = load_task("signal", data_cfg or DATA, root=Path("."), seed=7)
-    return train_shard(
-        data,
-        "signal",
-        "force",
-        30,
-        indices,
-        CFG,
-        global_seed=3,
-        p_range=(1.0, 2.0),
-        checkpoint_dir=tmp_path,
-        progress=False,
-    )
+    spec = ShardSpec.create("signal", "force", 30, indices, 3, (1.0, 2.0))
+    return train_shard(data, spec, CFG, checkpoint_dir=tmp_path, progress=False)
 
 
 def test_same_seed_same_target_different_networks_different_targets():

@@ -3,22 +3,25 @@
 from pathlib import Path
 
 from aelle.data import load_prepared
-from aelle.models import train_shard
+from aelle.models import ShardSpec, train_shard
 from aelle.runtime import job_logging
 
 w = snakemake.wildcards
 with job_logging(snakemake.log[0], snakemake.threads) as log:
-    records = train_shard(
-        load_prepared(Path(snakemake.input.data)),
+    spec = ShardSpec.create(
         w.task,
         w.arch,
         int(w.size),
         snakemake.params.indices,
+        snakemake.params.seed,
+        snakemake.params.p_range,
+    )
+    records = train_shard(
+        load_prepared(Path(snakemake.input.data)),
+        spec,
         snakemake.params.training,
-        global_seed=snakemake.params.seed,
-        p_range=snakemake.params.p_range,
-        device=snakemake.params.device,
-        checkpoint_dir=Path(snakemake.output.checkpoints),
+        snakemake.params.device,
+        Path(snakemake.output.checkpoints),
     )
     records.to_parquet(snakemake.output.records, index=False)
     log.info(

@@ -1,4 +1,4 @@
-"""Per-task batches and losses for gradient training of a :class:`Population`.
+"""Per-task batches and losses for gradient training of K networks (a :class:`Networks`).
 
 Losses are cross-entropies in nats, one value per network: ``(K,)``. Every network draws
 its own batches (and its charrnn training subset) from its own generators, so what a
@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from aelle.data import TaskData
-from aelle.models.population import Population
+from aelle.models.population import Networks
 from aelle.models.seeds import generator
 
 EVAL_STEP_ELEMENTS = 1 << 18
@@ -30,6 +30,8 @@ logits, K x rows x T x max(H, outputs)), 32 MiB in float32."""
 def _cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
     """Mean CE per network: logits (K, B, ..., C), targets (K, B, ...) → (K,) nats."""
     k, c = logits.shape[0], logits.shape[-1]
+    if k == 1:  # one network: torch's mean reduction, one op fewer per training step
+        return F.cross_entropy(logits.reshape(-1, c), targets.reshape(-1)).reshape(1)
     ce = F.cross_entropy(logits.reshape(-1, c), targets.reshape(-1), reduction="none")
     return ce.reshape(k, -1).mean(dim=1)
 
@@ -50,7 +52,7 @@ class SmnistObjective:
             idx = order[:, start : start + self.batch_size]
             yield self.x[idx], self.y[idx]
 
-    def loss(self, pop: Population, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
+    def loss(self, pop: Networks, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
         """Per-network CE (K,) of the class read out at the last step."""
         features = pop.run(x)[:, :, -1]
         return _cross_entropy(pop.readout(features, masks), y)
@@ -60,7 +62,7 @@ class SmnistObjective:
         return (x.shape[1], hidden)
 
     @torch.no_grad()
-    def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
+    def evaluate(self, pop: Networks, split: str = "val") -> tuple[Tensor, Tensor]:
         """(CE (K,) in nats, accuracy (K,)) on the whole split, dropout off."""
         x, y = (self.val_x, self.val_y) if split == "val" else (self.x, self.y)
         return _evaluate(pop, pop.run, len(y), lambda s: (x[s], y[s]), last_only=True)
@@ -104,7 +106,7 @@ class CharObjective:
                 torch.gather(self.subsets, 1, idx[..., None].expand(-1, -1, self.subsets.shape[-1]))
             )
 
-    def loss(self, pop: Population, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
+    def loss(self, pop: Networks, x: Tensor, y: Tensor, masks: Tensor | None) -> Tensor:
         """Per-network mean CE per character (K,), nats."""
         return _cross_entropy(pop.readout(pop.run_tokens(x), masks), y)
 
@@ -113,18 +115,17 @@ class CharObjective:
         return (x.shape[1], x.shape[2], hidden)
 
     @torch.no_grad()
-    def evaluate(self, pop: Population, split: str = "val") -> tuple[Tensor, Tensor]:
+    def evaluate(self, pop: Networks, split: str = "val") -> tuple[Tensor, Tensor]:
         """(CE (K,) in nats per character, NaN accuracy (K,)); "train" uses each own subset."""
         if split == "val":
             rows, chunk = len(self.val_seq), lambda s: self._split(self.val_seq[s])
         else:
             rows, chunk = self.subsets.shape[1], lambda s: self._split(self.subsets[:, s])
-        loss, _ = _evaluate(pop, pop.run_tokens, rows, chunk)
-        return loss, torch.full_like(loss, float("nan"))
+        return _evaluate(pop, pop.run_tokens, rows, chunk)
 
 
 def _evaluate(
-    pop: Population,
+    pop: Networks,
     forward: Callable[[Tensor], Tensor],
     count: int,
     chunk: Callable[[slice], tuple[Tensor, Tensor]],
@@ -132,6 +133,8 @@ def _evaluate(
     last_only: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """Mean loss (nats) and accuracy (K,) of every network over ``count`` examples.
+
+    Accuracy is that of the last step's class (``last_only``), NaN otherwise.
 
     ``forward``: ``pop.run`` (x float (K, B, T, I)) or ``pop.run_tokens`` (x codes
     (K, B, T)). ``chunk(rows)`` returns (x, y) for those examples, shared by all networks
@@ -163,5 +166,6 @@ def _evaluate(
         logits = pop.readout(features[:, :, -1] if last_only else features)
         rows = xb.shape[1]
         total += _cross_entropy(logits, yb).double().cpu() * rows
-        correct += (logits.argmax(-1) == yb).double().flatten(1).mean(1).cpu() * rows
-    return total / count, correct / count
+        if last_only:
+            correct += (logits.argmax(-1) == yb).double().flatten(1).mean(1).cpu() * rows
+    return total / count, correct / count if last_only else torch.full_like(total, float("nan"))

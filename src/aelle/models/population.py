@@ -8,7 +8,7 @@ a network computes the same thing alone or in any stack.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -25,13 +25,79 @@ DEFAULT_OPTIONS: dict[str, dict[str, float]] = {
 }
 
 
-class Population(nn.Module):
+def cell_options_of(kind: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The cell options of ``kind``: :data:`DEFAULT_OPTIONS` updated by ``overrides``."""
+    return dict(DEFAULT_OPTIONS.get(kind, {}), **(overrides or {}))
+
+
+class Networks(nn.Module):
+    """K networks' shared tail: dropout → linear readout, and what training reads of them.
+
+    ``dropout`` applies to the readout's input during training, with masks supplied by the
+    caller (so each network draws its own from its own generator). Subclasses provide the
+    readout ``readout_weight (K, O, H)`` and ``readout_bias (K, O)``, and drive the
+    recurrent part: ``run`` (inputs (K, B, T, I) → features (K, B, T, H)), ``run_tokens``
+    (codes (K, B, T) → features) and ``cell_params`` (name → (K, ...), the checkpoint
+    layout).
+    """
+
+    readout_weight: Tensor
+    readout_bias: Tensor
+
+    def __init__(self, dropout: float) -> None:
+        super().__init__()
+        self.dropout = float(dropout)
+
+    @property
+    def num_networks(self) -> int:
+        """K."""
+        return self.readout_weight.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        """H."""
+        return self.readout_weight.shape[-1]
+
+    def stacked_parameters(self) -> dict[str, Tensor]:
+        """Every trained tensor with the networks on its leading axis (K, ...)."""
+        return dict(self.named_parameters())
+
+    def readout(self, features: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Linear readout of ``features (K, B, ..., H)`` → ``(K, B, ..., O)``.
+
+        ``mask`` (same shape as ``features``): a dropout keep-mask, boolean or 0/1; kept units are
+        scaled by 1 / (1 − dropout) (inverted dropout).
+        """
+        if mask is not None:
+            features = features * (mask / (1 - self.dropout))
+        shape = features.shape
+        flat = features.reshape(shape[0], -1, shape[-1])
+        out = torch.baddbmm(
+            self.readout_bias.unsqueeze(1), flat, self.readout_weight.transpose(1, 2)
+        )
+        return out.reshape(*shape[:-1], -1)
+
+    def dropout_masks(
+        self, shape: tuple[int, ...], generators: Sequence[torch.Generator]
+    ) -> Tensor:
+        """Boolean keep-masks (K, *shape), P(keep) = 1 − dropout, network k from ``generators[k]``.
+
+        Drawn on the CPU so that they do not depend on the device or on the other networks;
+        moved as booleans (a quarter of float32's bytes) and never converted: the readout
+        multiplies by them directly.
+        """
+        keep = 1 - self.dropout
+        masks = [(torch.rand(shape, generator=g) < keep) for g in generators]
+        stacked = masks[0].unsqueeze(0) if len(masks) == 1 else torch.stack(masks)
+        return stacked.to(device=self.readout_weight.device)
+
+
+class Population(Networks):
     """K stacked networks of one kind (``rnn``, ``lstm``, ``gru``, ``asrnn``, ``cornn``).
 
     Parameters: ``cell_params[name] (K, ...)`` (names as in :mod:`aelle.cells`),
-    ``readout_weight (K, O, H)``, ``readout_bias (K, O)``. ``dropout`` applies to the
-    readout's input during training, with masks supplied by the caller (so each network
-    draws its own from its own generator).
+    ``readout_weight (K, O, H)``, ``readout_bias (K, O)``. ``dropout``: see
+    :class:`Networks`.
     """
 
     def __init__(
@@ -44,13 +110,12 @@ class Population(nn.Module):
         cell_options: dict[str, Any] | None = None,
         dropout: float = 0.1,
     ) -> None:
-        super().__init__()
-        self.kind = kind
-        self.cell_params = nn.ParameterDict({k: nn.Parameter(v) for k, v in cell_params.items()})
+        super().__init__(dropout)
         self.readout_weight = nn.Parameter(readout_weight)
         self.readout_bias = nn.Parameter(readout_bias)
-        self.cell_options = dict(DEFAULT_OPTIONS.get(kind, {}), **(cell_options or {}))
-        self.dropout = float(dropout)
+        self.kind = kind
+        self.cell_params = nn.ParameterDict({k: nn.Parameter(v) for k, v in cell_params.items()})
+        self.cell_options = cell_options_of(kind, cell_options)
         make_cell(kind, dict(self.cell_params.items()), **self.cell_options)  # checks shapes
 
     @classmethod
@@ -97,31 +162,6 @@ class Population(nn.Module):
         """The stacked cell over the live parameters (differentiable through ``step``)."""
         return make_cell(self.kind, dict(self.cell_params.items()), **self.cell_options)
 
-    @property
-    def num_networks(self) -> int:
-        """K."""
-        return self.readout_weight.shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        """H."""
-        return self.readout_weight.shape[-1]
-
-    def readout(self, features: Tensor, mask: Tensor | None = None) -> Tensor:
-        """Linear readout of ``features (K, B, ..., H)`` → ``(K, B, ..., O)``.
-
-        ``mask`` (same shape as ``features``): a dropout keep-mask, boolean or 0/1; kept units are
-        scaled by 1 / (1 − dropout) (inverted dropout).
-        """
-        if mask is not None:
-            features = features * mask / (1 - self.dropout)
-        shape = features.shape
-        flat = features.reshape(shape[0], -1, shape[-1])
-        out = torch.baddbmm(
-            self.readout_bias.unsqueeze(1), flat, self.readout_weight.transpose(1, 2)
-        )
-        return out.reshape(*shape[:-1], -1)
-
     def run(self, x: Tensor) -> Tensor:
         """Drive every network from the zero state: ``x (K, B, T, I)`` → features (K, B, T, H)."""
         cell = self.cell
@@ -156,16 +196,3 @@ class Population(nn.Module):
             state = cell.step_driven(state, F.embedding(rows[:, :, t], table))
             outputs.append(cell.output(state))
         return torch.stack(outputs, dim=2)
-
-    def dropout_masks(
-        self, shape: tuple[int, ...], generators: Sequence[torch.Generator]
-    ) -> Tensor:
-        """Boolean keep-masks (K, *shape), P(keep) = 1 − dropout, network k from ``generators[k]``.
-
-        Drawn on the CPU so that they do not depend on the device or on the other networks;
-        moved as booleans (a quarter of float32's bytes) and never converted: the readout
-        multiplies by them directly.
-        """
-        keep = 1 - self.dropout
-        masks = [(torch.rand(shape, generator=g) < keep) for g in generators]
-        return torch.stack(masks).to(device=self.readout_weight.device)
