@@ -74,6 +74,7 @@ ANALYSIS_FAMILIES = {
         "novel-inputs",
     ),
     "early": ("ae-training", "early-epochs"),
+    "early_separate": ("ae-training", "early-epochs"),
     "architectures": ("ae-training", "aelle-pca-architecture"),
 }
 """Figure families each analysis can draw (all by default)."""
@@ -157,7 +158,9 @@ def analysis_figures(
             for key, model in models.items():
                 epoch = int(key.removeprefix("epoch"))
                 methods = model["test"]["methods"]
-                scores[epoch] = {m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss")}
+                scores[epoch] = {
+                    m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss") if m in methods
+                }
                 thresholds[epoch] = methods["aelle"]["median"]["threshold"]
             return plot_early_epochs(
                 std,
@@ -166,6 +169,7 @@ def analysis_figures(
                 stem(family),
                 task=task,
                 loss_threshold=float(std["final_loss"].median()),
+                shared_basis=analysis == "early",
             )
         main = models["main"]
         aelle = main["test"]["methods"]["aelle"]["median"]
