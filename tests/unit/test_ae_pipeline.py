@@ -262,6 +262,26 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     assert {p.name for p in figures.iterdir()} >= {
         p.name for p in figure_steps.population_figure_paths(figures)
     }
+    models = {
+        key: {k: v for k, v in entry.items() if k != "novel_inputs"}
+        for key, entry in metrics["models"].items()
+    }
+    without_novel = {**metrics, "models": models}
+    (tmp_path / "m_no_novel.json").write_text(json.dumps(without_novel))
+    drawn = figure_steps.analysis_figures(
+        tmp_path / "fit",
+        tmp_path / "m_no_novel.json",
+        tmp_path / "pred.parquet",
+        tmp_path / "no_novel",
+        task="toy",
+        log_base=2.0,
+    )
+    expected = [
+        f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f not in ("umap", "novel-inputs")
+    ]
+    assert drawn == figure_steps.analysis_figure_paths(
+        tmp_path / "no_novel", analysis="main", arch="lstm", families=expected
+    )
     with pytest.raises(ValueError, match="lacks column"):
         figure_steps.analysis_figures(
             tmp_path / "fit",

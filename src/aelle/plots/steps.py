@@ -121,6 +121,16 @@ def _families(analysis: str, families: Sequence[str] | None) -> tuple[str, ...]:
     return chosen
 
 
+def _drawable(analysis: str, embedding: pd.DataFrame, metrics: dict) -> tuple[str, ...]:
+    """The families of ``analysis`` whose data the fit and metrics hold."""
+    missing = set()
+    if "umap1" not in embedding:
+        missing.add("umap")
+    if not any("novel_inputs" in entry for entry in metrics["models"].values()):
+        missing.add("novel-inputs")
+    return tuple(f for f in _families(analysis, None) if f not in missing)
+
+
 def analysis_figures(
     fit_dir: PathLike,
     metrics_path: PathLike,
@@ -133,15 +143,18 @@ def analysis_figures(
 ) -> list[Path]:
     """Figures of one fitted and evaluated analysis (files of ``aelle.ae.steps``).
 
-    Draws exactly ``families`` (default: all of ``ANALYSIS_FAMILIES[analysis]``) to the
-    paths :func:`analysis_figure_paths` names; a family whose data is missing (umap not
-    configured, no novel-input spectra) raises, so leave it out of ``families`` then.
+    Draws exactly ``families`` to the paths :func:`analysis_figure_paths` names; a family
+    whose data is missing (umap not configured, no novel-input spectra) raises, so leave
+    it out of ``families`` then. The default, None, draws every family of
+    ``ANALYSIS_FAMILIES[analysis]`` whose data exists.
     """
     fit_dir = Path(fit_dir)
     metrics = json.loads(Path(metrics_path).read_text())
     analysis = metrics["analysis"]
-    chosen = _families(analysis, families)
     embedding = pd.read_parquet(fit_dir / "embedding.parquet")
+    if families is None:
+        families = _drawable(analysis, embedding, metrics)
+    chosen = _families(analysis, families)
     std = embedding.loc[embedding["input_set"] == "val"]
     models = metrics["models"]
 
