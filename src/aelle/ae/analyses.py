@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from aelle.ae.assembly import exclusion_counts, spectrum_matrix
-from aelle.ae.autoencoder import AeLLE, TrainResult, train_autoencoder
+from aelle.ae.autoencoder import AeLLE, TrainOptions, TrainResult, train_autoencoder
 from aelle.ae.baselines import SCALAR_BASELINES, fit_line, spectrum_baselines
 from aelle.ae.bootstrap import bootstrap_indices, with_intervals
 from aelle.ae.embed import PCABasis, fit_pca, fit_umap
@@ -170,13 +170,8 @@ def _train(group: pd.DataFrame, cfg: Mapping[str, Any], seed: int) -> TrainResul
         train["final_loss"].to_numpy(),
         spectrum_matrix(val),
         val["final_loss"].to_numpy(),
-        latent=int(cfg["latent"]),
-        dropout=float(cfg["dropout"]),
-        alpha_schedule=[float(a) for a in cfg["alpha_schedule"]],
-        epochs_per_stage=int(cfg["epochs_per_stage"]),
-        lr=float(cfg["lr"]),
-        batch_size=int(cfg["batch_size"]),
-        seed=seed,
+        TrainOptions.from_config(cfg),
+        seed,
     )
 
 
