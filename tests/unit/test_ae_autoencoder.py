@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from aelle.ae.autoencoder import AeLLE, load_model, save_model, train_autoencoder
+from aelle.ae.autoencoder import AeLLE, TrainOptions, load_model, save_model, train_autoencoder
 
 
 def _data(n, length=32, seed=0):
@@ -24,10 +24,9 @@ def _train(**overrides):
         "epochs_per_stage": 15,
         "lr": 1e-2,
         "batch_size": 16,
-        "seed": 0,
         **overrides,
     }
-    return train_autoencoder(x, y, xv, yv, **options), (xv, yv)
+    return train_autoencoder(x, y, xv, yv, TrainOptions(**options), seed=0), (xv, yv)
 
 
 def test_layer_sizes_follow_spec():
@@ -78,16 +77,30 @@ def test_non_finite_training_data_is_refused():
     x, y = _data(10)
     x[3, 2] = np.nan
     with pytest.raises(ValueError, match="must be finite"):
-        train_autoencoder(
-            x,
-            y,
-            x,
-            y,
-            latent=2,
-            dropout=0.0,
-            alpha_schedule=[1],
-            epochs_per_stage=1,
-            lr=1e-3,
-            batch_size=4,
-            seed=0,
-        )
+        train_autoencoder(x, y, x, y, TrainOptions(2, 0.0, (1,), 1, 1e-3, 4), seed=0)
+
+
+def test_options_come_from_the_config_and_bad_values_name_the_key():
+    cfg = {
+        "latent": 8,
+        "dropout": 0.1,
+        "alpha_schedule": [5, 10],
+        "epochs_per_stage": 3,
+        "lr": 1e-3,
+        "batch_size": 32,
+        "split": [0.7, 0.1, 0.2],
+    }
+    options = TrainOptions.from_config(cfg)
+    assert options == TrainOptions(8, 0.1, (5.0, 10.0), 3, 1e-3, 32)
+    for key, bad in [
+        ("latent", 0),
+        ("dropout", 1.0),
+        ("alpha_schedule", []),
+        ("epochs_per_stage", 0),
+        ("lr", 0.0),
+        ("batch_size", 0),
+    ]:
+        with pytest.raises(ValueError, match=f"aelle.{key}: invalid value"):
+            TrainOptions.from_config({**cfg, key: bad})
+    with pytest.raises(ValueError, match=r"missing keys \['lr'\]"):
+        TrainOptions.from_config({k: v for k, v in cfg.items() if k != "lr"})

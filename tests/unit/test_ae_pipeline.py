@@ -30,13 +30,14 @@ CFG = {
 }
 
 
-def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6)):
+def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6), blind_epochs=()):
     """Spectra of sizes 16 / 32 (full state 2H) whose *shape* encodes a hidden factor.
 
     Planted: final loss = hidden factor (+ small noise); the spectrum is a nuisance level
     (uniform on [-1, 1], so mean LE carries no information) plus hidden x a sine profile.
-    Without structure, the loss is drawn independently. Network 0 diverges; network 1
-    has a non-finite spectrum at epoch 0.
+    Without structure, the loss is drawn independently. At ``blind_epochs`` the profile
+    carries a fresh independent draw instead of the hidden factor (spectra blind to the
+    final loss). Network 0 diverges; network 1 has a non-finite spectrum at epoch 0.
     """
     rng = np.random.default_rng(seed)
     spectra, records = [], []
@@ -64,7 +65,8 @@ def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6)):
                     "status": "diverged" if i == 0 and e == epochs[-1] else "ok",
                 }
             )
-            lam = nuisance + 0.6 * hidden * np.sin(2 * np.pi * x)
+            shape = rng.uniform() if e in blind_epochs else hidden
+            lam = nuisance + 0.6 * shape * np.sin(2 * np.pi * x)
             for input_set in ("val", "novel"):
                 exps = np.sort(lam + 0.02 * rng.normal(size=x.size))[::-1]
                 if i == 1 and e == 0:
@@ -87,8 +89,8 @@ def synthetic_tables(n_networks, *, planted, seed=0, epochs=(0, 5, 6)):
     return pd.DataFrame(spectra), pd.DataFrame(records)
 
 
-def _run(analysis, *, planted, n=200):
-    spectra, records = synthetic_tables(n, planted=planted)
+def _run(analysis, *, planted, n=200, blind_epochs=()):
+    spectra, records = synthetic_tables(n, planted=planted, blind_epochs=blind_epochs)
     table = assign_split(
         assemble_table(spectra, records, length=64, method="midpoint"), CFG["split"], seed=0
     )
@@ -96,11 +98,11 @@ def _run(analysis, *, planted, n=200):
     metrics, predictions = evaluate_analysis(
         table, fitted.embedding, CFG, seed=0, analysis=analysis, task="toy"
     )
-    return fitted, metrics, predictions
+    return fitted, metrics, predictions, table
 
 
 def test_planted_structure_is_recovered_and_beats_mean_le():
-    fitted, metrics, predictions = _run("main", planted=True)
+    fitted, metrics, predictions, _ = _run("main", planted=True)
     model = metrics["models"]["main"]
     methods = model["test"]["methods"]
     aelle = methods["aelle"]["median"]["f1"]
@@ -120,7 +122,7 @@ def test_planted_structure_is_recovered_and_beats_mean_le():
 
 
 def test_no_structure_scores_stay_at_chance():
-    _, metrics, _ = _run("main", planted=False)
+    _, metrics, _, _ = _run("main", planted=False)
     aelle = metrics["models"]["main"]["test"]["methods"]["aelle"]
     balanced = aelle["median"]["balanced_accuracy"]
     assert balanced["low"] <= 0.5 <= balanced["high"]
@@ -129,8 +131,8 @@ def test_no_structure_scores_stay_at_chance():
     assert aelle["regression"]["r2"]["value"] < 0.2
 
 
-def test_early_epochs_get_one_model_each_and_the_early_loss_baseline():
-    fitted, metrics, _ = _run("early", planted=True, n=120)
+def test_separate_early_epochs_get_one_model_each_and_the_early_loss_baseline():
+    fitted, metrics, _, _ = _run("early_separate", planted=True, n=120)
     assert set(fitted.models) == {"epoch0", "epoch5"}
     assert set(fitted.embedding["epoch"]) == {0, 5}
     for key in ("epoch0", "epoch5"):
@@ -144,8 +146,45 @@ def test_early_epochs_get_one_model_each_and_the_early_loss_baseline():
     )
 
 
+def test_shared_early_basis_embeds_every_epoch_with_one_model_and_one_pca():
+    fitted, metrics, _, table = _run("early", planted=True, n=120)
+    assert list(fitted.models) == ["shared"] and list(fitted.bases) == ["shared"]
+    model, basis = fitted.models["shared"], fitted.bases["shared"]
+    emb = fitted.embedding
+    assert set(emb["autoencoder"]) == {"shared"}
+    assert list(metrics["models"]) == ["epoch0", "epoch5", "epoch6"]
+    keys = ["network_id", "epoch", "input_set"]
+    spectra = emb[keys].merge(table[[*keys, "spectrum"]], on=keys, how="left")
+    x = np.stack(spectra["spectrum"].map(np.asarray).to_numpy())
+    codes = model.encode(x)
+    np.testing.assert_array_equal(codes, model.encode(x))
+    np.testing.assert_allclose(basis.project(codes), emb[["pc1", "pc2"]], atol=1e-12)
+    np.testing.assert_allclose(np.stack(emb["latent"].map(np.asarray)), codes, atol=1e-6)
+    assert (emb.groupby("network_id")["split"].nunique() == 1).all()
+    assert (table.groupby("network_id")["split"].nunique() == 1).all()
+    for key in ("epoch0", "epoch5", "epoch6"):
+        entry = metrics["models"][key]
+        assert entry["autoencoder"] == "shared"
+        methods = entry["test"]["methods"]
+        assert methods["aelle"]["median"]["f1"]["value"] >= 0.8
+        assert methods["aelle"]["regression"]["spearman"]["low"] > 0.8
+        assert ("early_loss" in methods) == (key != "epoch6")
+    assert metrics["models"]["epoch0"]["excluded"]["nonfinite_spectrum"] == 1
+    assert metrics["excluded"]["diverged"] == 1
+
+
+def test_shared_early_basis_scores_an_epoch_blind_to_the_final_loss_at_chance():
+    _, metrics, _, _ = _run("early", planted=True, n=160, blind_epochs=(0,))
+    blind = metrics["models"]["epoch0"]["test"]["methods"]["aelle"]
+    assert blind["median"]["balanced_accuracy"]["low"] <= 0.5
+    assert blind["regression"]["spearman"]["low"] <= 0.0
+    seen = metrics["models"]["epoch5"]["test"]["methods"]["aelle"]
+    assert seen["median"]["f1"]["value"] >= 0.85
+    assert seen["regression"]["spearman"]["low"] > 0.8
+
+
 def test_architecture_shares_split_each_architecture():
-    _, metrics, _ = _run("architectures", planted=True, n=120)
+    _, metrics, _, _ = _run("architectures", planted=True, n=120)
     shares = metrics["models"]["main"]["architecture_shares"]
     assert set(shares) == {"lstm", "gru"}
     for share in shares.values():
@@ -195,9 +234,14 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     steps.summarise([tmp_path / "m.json"], tmp_path / "metrics.json", tmp_path / "summary.md")
     merged = json.loads((tmp_path / "metrics.json").read_text())
     assert list(merged["analyses"]) == ["toy/main/lstm"]
-    summary = (tmp_path / "summary.md").read_text()
-    assert "| toy | main | lstm | main | standard |" in summary
-    assert "| toy | main | lstm | main | novel |" in summary
+    assert set(merged["claims"]["toy"]["lstm"]) == {"1", "2"}
+    summary = (tmp_path / "summary.md").read_text().splitlines()
+    headline = summary.index("## Headline: AeLLE against the best baseline")
+    assert summary[headline + 6].startswith(
+        f"| toy | lstm | {metrics['models']['main']['test']['networks']} | "
+    )
+    novel = summary.index("## Novel inputs")
+    assert summary[novel + 6].startswith("| toy | lstm | ")
     figures = tmp_path / "figures" / "toy"
     figure_steps.population_figures(table, figures, task="toy")
     drawn = figure_steps.analysis_figures(
@@ -218,6 +262,26 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
     assert {p.name for p in figures.iterdir()} >= {
         p.name for p in figure_steps.population_figure_paths(figures)
     }
+    models = {
+        key: {k: v for k, v in entry.items() if k != "novel_inputs"}
+        for key, entry in metrics["models"].items()
+    }
+    without_novel = {**metrics, "models": models}
+    (tmp_path / "m_no_novel.json").write_text(json.dumps(without_novel))
+    drawn = figure_steps.analysis_figures(
+        tmp_path / "fit",
+        tmp_path / "m_no_novel.json",
+        tmp_path / "pred.parquet",
+        tmp_path / "no_novel",
+        task="toy",
+        log_base=2.0,
+    )
+    expected = [
+        f for f in figure_steps.ANALYSIS_FAMILIES["main"] if f not in ("umap", "novel-inputs")
+    ]
+    assert drawn == figure_steps.analysis_figure_paths(
+        tmp_path / "no_novel", analysis="main", arch="lstm", families=expected
+    )
     with pytest.raises(ValueError, match="lacks column"):
         figure_steps.analysis_figures(
             tmp_path / "fit",
@@ -230,7 +294,7 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
         )
     with pytest.raises(ValueError, match="draws"):
         figure_steps.analysis_figure_paths(figures, analysis="early", families=["umap"])
-    for analysis in ("early", "architectures"):
+    for analysis in ("early", "early_separate", "architectures"):
         steps.fit(table, tmp_path / analysis, cfg=cfg, seed=1, analysis=analysis)
         steps.evaluate(
             table,
@@ -263,6 +327,7 @@ def test_steps_write_models_metrics_and_summary(tmp_path):
         "latent-perturbation--lstm",
         "novel-inputs--lstm",
         "early-epochs--early",
+        "early-epochs--early_separate",
         "ae-training--early",
         "aelle-pca-architecture--architectures",
     ):

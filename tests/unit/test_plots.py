@@ -198,3 +198,28 @@ def test_file_steps_for_convergence_and_task_examples(tmp_path):
     )
     paths = task_examples_figure(tmp_path / "examples.npz", tmp_path, task="signal")
     assert mpimg.imread(paths[0]).ndim == 3
+
+
+def test_shared_basis_panels_get_common_limits(tmp_path):
+    from matplotlib.figure import Figure
+
+    from aelle.plots.embedding import _share_limits
+
+    left, right = Figure().subplots(1, 2)
+    left.plot([0, 1], [0, 1])
+    right.plot([5, 9], [-3, 2])
+    _share_limits([left, right])
+    assert left.get_xlim() == right.get_xlim()
+    assert left.get_ylim() == right.get_ylim()
+    assert left.get_xlim()[0] <= 0 and left.get_xlim()[1] >= 9
+    assert left.get_ylim()[0] <= -3 and left.get_ylim()[1] >= 2
+    shared = plot_early_epochs(
+        NETS.assign(epoch=[0, 5] * (N // 2)),
+        {0: {"aelle": SCORE}},
+        {0: 0.0, 5: 0.1},
+        tmp_path / "early",
+        task="smnist",
+        loss_threshold=0.5,
+        shared_basis=True,
+    )
+    assert [p.suffix for p in shared] == [".png", ".pdf"]

@@ -153,12 +153,17 @@ def phase_outputs(phase):
     return paths
 
 
+PER_ARCH_ANALYSES = ("main", "early", "early_separate")
+
+
 def analyses(task):
-    """(analysis, arch) pairs of a task: `main` and `early` per architecture, plus one
-    `architectures` autoencoder over all of them (arch `all`) where a task has several.
+    """(analysis, arch) pairs of a task: per architecture `main`, `early` (one shared
+    autoencoder over the pooled early and final epochs) and `early_separate` (one
+    autoencoder per early epoch), plus one `architectures` autoencoder over all of them
+    (arch `all`) where a task has several.
     """
     archs = list(config["tasks"][task]["architectures"])
-    pairs = [(analysis, arch) for arch in archs for analysis in ("main", "early")]
+    pairs = [(analysis, arch) for arch in archs for analysis in PER_ARCH_ANALYSES]
     if len(archs) > 1:
         pairs.append(("architectures", "all"))
     return pairs
@@ -203,4 +208,4 @@ def final_checkpoints(task):
 
 
 wildcard_constraints:
-    analysis="main|early|architectures",
+    analysis="main|early|early_separate|architectures",

@@ -5,5 +5,6 @@ into train / validation / test), ``autoencoder`` (model and its training), ``emb
 (PCA / UMAP of the latent code), ``baselines`` (scalar scores from spectra and
 hyperparameters), ``metrics`` (threshold classifiers, k-NN, regression scores),
 ``bootstrap`` (confidence intervals), ``analyses`` (the paper's claims end to end),
-``steps`` (file-path entry points for the workflow).
+``findings`` (each claim: AeLLE against its best baseline), ``summary`` (the Markdown
+summary), ``steps`` (file-path entry points for the workflow).
 """

@@ -12,8 +12,9 @@ Training loss: ``L1(reconstruction) + alpha * MSE(prediction)``, alpha raised in
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -128,18 +129,66 @@ def _check_xy(x: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray, np.n
     return x, y
 
 
+@dataclass(frozen=True)
+class TrainOptions:
+    """How to train an :class:`AeLLE`, validated once.
+
+    Attributes:
+        latent: latent dimension (>= 1).
+        dropout: dropout probability after each hidden tanh layer, in [0, 1).
+        alpha_schedule: prediction-loss weight per stage (non-empty, each >= 0).
+        epochs_per_stage: epochs of Adam per stage (>= 1).
+        lr: Adam learning rate (> 0).
+        batch_size: minibatch size in spectra (>= 1).
+    """
+
+    latent: int
+    dropout: float
+    alpha_schedule: tuple[float, ...]
+    epochs_per_stage: int
+    lr: float
+    batch_size: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "alpha_schedule", tuple(float(a) for a in self.alpha_schedule))
+        problems = {
+            "latent": self.latent >= 1,
+            "dropout": 0.0 <= self.dropout < 1.0,
+            "alpha_schedule": bool(self.alpha_schedule) and min(self.alpha_schedule) >= 0,
+            "epochs_per_stage": self.epochs_per_stage >= 1,
+            "lr": self.lr > 0,
+            "batch_size": self.batch_size >= 1,
+        }
+        for name, ok in problems.items():
+            if not ok:
+                raise ValueError(
+                    f"aelle.{name}: invalid value {getattr(self, name)!r} "
+                    "(latent, epochs_per_stage, batch_size >= 1; 0 <= dropout < 1; lr > 0; "
+                    "alpha_schedule non-empty, each >= 0)"
+                )
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> TrainOptions:
+        """Options from the ``aelle:`` config section (keys named as the attributes)."""
+        missing = [k for k in cls.__dataclass_fields__ if k not in cfg]
+        if missing:
+            raise ValueError(f"aelle: missing keys {missing}")
+        return cls(
+            latent=int(cfg["latent"]),
+            dropout=float(cfg["dropout"]),
+            alpha_schedule=tuple(cfg["alpha_schedule"]),
+            epochs_per_stage=int(cfg["epochs_per_stage"]),
+            lr=float(cfg["lr"]),
+            batch_size=int(cfg["batch_size"]),
+        )
+
+
 def train_autoencoder(
     x_train: np.ndarray,
     y_train: np.ndarray,
     x_val: np.ndarray,
     y_val: np.ndarray,
-    *,
-    latent: int,
-    dropout: float,
-    alpha_schedule: Sequence[float],
-    epochs_per_stage: int,
-    lr: float,
-    batch_size: int,
+    options: TrainOptions,
     seed: int,
 ) -> TrainResult:
     """Train an :class:`AeLLE` and keep the weights with the best validation prediction loss.
@@ -147,7 +196,7 @@ def train_autoencoder(
     Args:
         x_train, x_val: spectra ``(B, L)`` in log-base units (finite).
         y_train, y_val: losses ``(B,)`` in the task metric (finite).
-        alpha_schedule: prediction-loss weight per stage; each stage runs
+        options: model size and schedule; each stage of ``options.alpha_schedule`` runs
             ``epochs_per_stage`` epochs of Adam at ``lr`` over shuffled minibatches.
         seed: seeds initialisation, dropout and shuffling.
 
@@ -159,13 +208,9 @@ def train_autoencoder(
     """
     x_train, y_train = _check_xy(x_train, y_train, "train_autoencoder (train)")
     x_val, y_val = _check_xy(x_val, y_val, "train_autoencoder (validation)")
-    if not alpha_schedule or epochs_per_stage < 1:
-        raise ValueError(
-            "train_autoencoder: need a non-empty alpha_schedule and epochs_per_stage >= 1"
-        )
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    model = AeLLE(x_train.shape[1], latent, dropout)
+    model = AeLLE(x_train.shape[1], options.latent, options.dropout)
     x_std = x_train.std(axis=0)
     y_std = y_train.std()
     model.x_mean.copy_(torch.as_tensor(x_train.mean(axis=0)))
@@ -175,12 +220,13 @@ def train_autoencoder(
     xt, xv = model.standardise(x_train), model.standardise(x_val)
     yt = ((torch.tensor(y_train) - model.y_mean) / model.y_std).float()
     yv = ((torch.tensor(y_val) - model.y_mean) / model.y_std).float()
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
+    optimiser = torch.optim.Adam(model.parameters(), lr=options.lr, foreach=True)
     best_loss, best_state, best_epoch = float("inf"), copy.deepcopy(model.state_dict()), -1
     rows = []
     epoch = 0
-    for stage, alpha in enumerate(alpha_schedule):
-        for _ in range(epochs_per_stage):
+    batch_size = options.batch_size
+    for stage, alpha in enumerate(options.alpha_schedule):
+        for _ in range(options.epochs_per_stage):
             model.train()
             recon_sum = pred_sum = 0.0
             order = torch.randperm(xt.shape[0], generator=generator)

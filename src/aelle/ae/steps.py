@@ -1,7 +1,8 @@
 """Workflow entry points: file paths in, files out (the Snakemake scripts call these).
 
 Files written by :func:`fit` into ``out_dir``: ``model_{key}.pt`` per autoencoder
-(``key`` = ``main`` or ``epoch{e}``), ``curves.parquet`` (and the same as ``curves.csv`` for
+(``key`` = ``main``, ``shared`` for the shared-basis early analysis, or ``epoch{e}`` for
+the separate early autoencoders), ``curves.parquet`` (and the same as ``curves.csv`` for
 ``dvc plots``), ``embedding.parquet``,
 ``perturbation.parquet`` (see :class:`aelle.ae.analyses.FitOutputs`) and ``fit.json``
 (seed, analysis, architecture filter, config, best epochs, package versions).
@@ -22,7 +23,9 @@ import pandas as pd
 from aelle.ae.analyses import evaluate_analysis, fit_analysis
 from aelle.ae.assembly import assemble_table
 from aelle.ae.autoencoder import save_model
+from aelle.ae.findings import claim_records
 from aelle.ae.split import assign_split
+from aelle.ae.summary import summary_markdown
 
 PathLike = str | Path
 
@@ -114,7 +117,7 @@ def fit(
         out_dir: folder for the files listed in the module docstring.
         cfg: the ``aelle:`` config section.
         seed: seeds the split, training and UMAP.
-        analysis: ``"main"``, ``"early"`` or ``"architectures"``.
+        analysis: one of :data:`aelle.ae.analyses.ANALYSES`.
         arch: keep only this architecture (None: all in the table).
     """
     if analysis == "architectures" and arch is not None:
@@ -175,72 +178,14 @@ def evaluate(
     return metrics
 
 
-SUMMARY_METHODS = (
-    "aelle",
-    "aelle_knn",
-    "max_le",
-    "mean_le",
-    "linreg",
-    "raw_pca",
-    "p",
-    "early_loss",
-)
-
-
-def _cell(score: Mapping[str, Any] | None) -> str:
-    if not score or score.get("value") is None:
-        return "–"
-    low, high = score.get("low"), score.get("high")
-    interval = "" if low is None or high is None else f" [{low:.2f}, {high:.2f}]"
-    return f"{score['value']:.2f}{interval}"
-
-
-def summary_rows(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Rows of the summary table for one analysis' metrics (one per model, set, method)."""
-    rows = []
-    arch = metrics.get("arch") or ", ".join(metrics["architectures"])
-    for key, model in metrics["models"].items():
-        for inputs in ("test", "novel_inputs"):
-            if inputs not in model:
-                continue
-            for method in SUMMARY_METHODS:
-                entry = model[inputs]["methods"].get(method)
-                if entry is None:
-                    continue
-                rows.append(
-                    {
-                        "task": metrics["task"],
-                        "analysis": metrics["analysis"],
-                        "architecture": arch,
-                        "model": key,
-                        "inputs": "novel" if inputs == "novel_inputs" else "standard",
-                        "networks": str(model[inputs]["networks"]),
-                        "method": method,
-                        "F1 (median)": _cell(entry.get("median", {}).get("f1")),
-                        "F1 (fixed)": _cell(entry.get("fixed", {}).get("f1")),
-                        "balanced acc. (median)": _cell(
-                            entry.get("median", {}).get("balanced_accuracy")
-                        ),
-                        "Spearman": _cell(entry.get("regression", {}).get("spearman")),
-                        "R²": _cell(entry.get("regression", {}).get("r2")),
-                    }
-                )
-    return rows
-
-
-def _markdown_table(rows: list[dict[str, str]]) -> str:
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(r[h] for h in header) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def summarise(metrics_paths: Sequence[PathLike], out_json: PathLike, out_md: PathLike) -> None:
-    """Merge per-analysis metrics into one JSON and write the Markdown summary table.
+    """Merge per-analysis metrics into one JSON and write the Markdown summary.
 
-    ``out_json`` holds ``{"analyses": {"{task}/{analysis}[/{arch}]": metrics}}``;
-    ``out_md`` one table of every method's scores on test networks (95 % bootstrap
-    intervals in brackets) and one table of excluded-network counts.
+    ``out_json`` holds ``{"analyses": {"{task}/{analysis}[/{arch}]": metrics}, "claims":
+    {task: {arch: {claim id: record}}}}`` (claims: :func:`aelle.ae.findings.claim_records`,
+    AeLLE and the best baseline per claim, read by :func:`aelle.ae.findings.findings_table`);
+    ``out_md`` the headline table and the detailed tables of
+    :func:`aelle.ae.summary.summary_markdown`.
     """
     if not metrics_paths:
         raise ValueError("summarise: no metrics files given")
@@ -251,27 +196,6 @@ def summarise(metrics_paths: Sequence[PathLike], out_json: PathLike, out_md: Pat
         if key in analyses:
             raise ValueError(f"summarise: two metrics files for {key} (second: {path})")
         analyses[key] = metrics
-    write_json({"analyses": analyses}, out_json)
-    rows = [row for m in analyses.values() for row in summary_rows(m)]
-    excluded = [
-        {"analysis": key, **{k: str(v) for k, v in m["excluded"].items()}}
-        for key, m in analyses.items()
-    ]
-    text = [
-        "# AeLLE summary",
-        "",
-        "Scores on held-out test networks; 95 % percentile-bootstrap intervals in brackets. "
-        "F1 / balanced accuracy: good = loss below the median (or the configured fixed "
-        "threshold), classified by a threshold on the score (AeLLE: PC1 of the latent code) "
-        "chosen on validation networks; aelle_knn: k-NN vote in the latent space. "
-        "Spearman / R²: predicted vs actual loss.",
-        "",
-        _markdown_table(rows),
-        "",
-        "## Networks excluded from fitting",
-        "",
-        _markdown_table(excluded),
-        "",
-    ]
+    write_json({"analyses": analyses, "claims": claim_records(analyses)}, out_json)
     Path(out_md).parent.mkdir(parents=True, exist_ok=True)
-    Path(out_md).write_text("\n".join(text))
+    Path(out_md).write_text(summary_markdown(analyses))

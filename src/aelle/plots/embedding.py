@@ -246,14 +246,18 @@ def plot_early_epochs(
     *,
     task: str,
     loss_threshold: float,
+    shared_basis: bool = False,
 ) -> list[Path]:
-    """Family ``early-epochs``: per early epoch, the embedding and the PC1 histogram.
+    """Family ``early-epochs``: per epoch, the embedding and the PC1 histogram.
 
     Args:
-        embedding: rows with ``epoch, pc1, pc2, final_loss`` (one embedding per epoch).
+        embedding: rows with ``epoch, pc1, pc2, final_loss``.
         scores: per epoch ``{"aelle": F1, "early_loss": F1}`` on test networks (printed).
         pc1_thresholds: per epoch, the PC1 threshold.
         loss_threshold: good = final loss below it.
+        shared_basis: the epochs share one autoencoder and PCA basis (analysis
+            ``early``): all panels get the same axes, so positions compare across epochs.
+            Otherwise each epoch has its own embedding (``early_separate``).
     """
     _require(embedding, ["epoch", "pc1", "pc2", "final_loss"], "plot_early_epochs")
     epochs = sorted(int(e) for e in embedding["epoch"].unique())
@@ -296,5 +300,20 @@ def plot_early_epochs(
                 ]
             ),
         )
-    fig.suptitle(f"{task}: early-epoch spectra vs final {loss_label(task)}")
+    if shared_basis:
+        _share_limits(axes[: len(epochs)])
+        _share_limits(axes[len(epochs) :], y=False)
+    basis = "one shared basis" if shared_basis else "one autoencoder per epoch"
+    fig.suptitle(f"{task}: early-epoch spectra vs final {loss_label(task)} ({basis})")
     return save(fig, out_stem)
+
+
+def _share_limits(axes, *, y: bool = True) -> None:
+    """Give ``axes`` the union of their x (and y) limits."""
+    lows, highs = zip(*(ax.get_xlim() for ax in axes), strict=True)
+    for ax in axes:
+        ax.set_xlim(min(lows), max(highs))
+    if y:
+        lows, highs = zip(*(ax.get_ylim() for ax in axes), strict=True)
+        for ax in axes:
+            ax.set_ylim(min(lows), max(highs))

@@ -74,6 +74,7 @@ ANALYSIS_FAMILIES = {
         "novel-inputs",
     ),
     "early": ("ae-training", "early-epochs"),
+    "early_separate": ("ae-training", "early-epochs"),
     "architectures": ("ae-training", "aelle-pca-architecture"),
 }
 """Figure families each analysis can draw (all by default)."""
@@ -120,6 +121,16 @@ def _families(analysis: str, families: Sequence[str] | None) -> tuple[str, ...]:
     return chosen
 
 
+def _drawable(analysis: str, embedding: pd.DataFrame, metrics: dict) -> tuple[str, ...]:
+    """The families of ``analysis`` whose data the fit and metrics hold."""
+    missing = set()
+    if "umap1" not in embedding:
+        missing.add("umap")
+    if not any("novel_inputs" in entry for entry in metrics["models"].values()):
+        missing.add("novel-inputs")
+    return tuple(f for f in _families(analysis, None) if f not in missing)
+
+
 def analysis_figures(
     fit_dir: PathLike,
     metrics_path: PathLike,
@@ -132,18 +143,18 @@ def analysis_figures(
 ) -> list[Path]:
     """Figures of one fitted and evaluated analysis (files of ``aelle.ae.steps``).
 
-    Draws exactly ``families`` (default: all of ``ANALYSIS_FAMILIES[analysis]``, less
-    ``novel-inputs`` when the metrics hold no novel-input scores, as for the signal task)
-    to the paths :func:`analysis_figure_paths` names; a family whose data is missing (umap
-    not configured, no novel-input spectra) raises, so leave it out of ``families`` then.
+    Draws exactly ``families`` to the paths :func:`analysis_figure_paths` names; a family
+    whose data is missing (umap not configured, no novel-input spectra) raises, so leave
+    it out of ``families`` then. The default, None, draws every family of
+    ``ANALYSIS_FAMILIES[analysis]`` whose data exists.
     """
     fit_dir = Path(fit_dir)
     metrics = json.loads(Path(metrics_path).read_text())
     analysis = metrics["analysis"]
-    chosen = _families(analysis, families)
-    if families is None and "novel_inputs" not in metrics["models"].get("main", {}):
-        chosen = tuple(f for f in chosen if f != "novel-inputs")
     embedding = pd.read_parquet(fit_dir / "embedding.parquet")
+    if families is None:
+        families = _drawable(analysis, embedding, metrics)
+    chosen = _families(analysis, families)
     std = embedding.loc[embedding["input_set"] == "val"]
     models = metrics["models"]
 
@@ -160,7 +171,9 @@ def analysis_figures(
             for key, model in models.items():
                 epoch = int(key.removeprefix("epoch"))
                 methods = model["test"]["methods"]
-                scores[epoch] = {m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss")}
+                scores[epoch] = {
+                    m: methods[m]["median"]["f1"] for m in ("aelle", "early_loss") if m in methods
+                }
                 thresholds[epoch] = methods["aelle"]["median"]["threshold"]
             return plot_early_epochs(
                 std,
@@ -169,6 +182,7 @@ def analysis_figures(
                 stem(family),
                 task=task,
                 loss_threshold=float(std["final_loss"].median()),
+                shared_basis=analysis == "early",
             )
         main = models["main"]
         aelle = main["test"]["methods"]["aelle"]["median"]
