@@ -1,4 +1,5 @@
-"""Process-level set-up shared by every workflow job and command: threads, device, logs."""
+"""Process-level set-up shared by every workflow job and command: threads, device, logs,
+progress bars."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,20 @@ def synchronize(device: torch.device) -> None:
     """Wait for the queued work of ``device``, so a timer read next includes it (CPU: no-op)."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+def progress_bar(total: int, desc: str, enabled: bool = True) -> tqdm:
+    """A tqdm bar on stderr; when stderr is not a terminal (a job log) it updates rarely."""
+    tty = sys.stderr.isatty()
+    return tqdm(
+        total=total,
+        desc=desc,
+        file=sys.stderr,
+        disable=not enabled,
+        mininterval=0.5 if tty else 30.0,
+        ascii=not tty,
+        dynamic_ncols=tty,
+    )
 
 
 @contextlib.contextmanager

@@ -1,6 +1,7 @@
 """The DAG without running it: paper scale dry-run, config validation at parse time, lint."""
 
 import pytest
+import yaml
 from project import REPO, copy_worktree, run
 
 
@@ -43,6 +44,33 @@ def test_bad_config_fails_before_any_job_naming_the_key(checkout, tmp_path, old,
     assert message in proc.stderr, proc.stderr[-2000:]
     assert not (checkout / "data/prepared").exists()
     assert not (checkout / "results/train").exists()
+
+
+def _dry_run(checkout, config):
+    """`snakemake -n` (job list and reasons) with ``config`` (a dict) as its only config."""
+    path = checkout / "passed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return run(["snakemake", "-n", "--configfile", str(path)], checkout, check=False, timeout=120)
+
+
+def test_a_one_task_config_runs_only_that_task(checkout):
+    config = yaml.safe_load((checkout / "config/config.yaml").read_text())
+    config["tasks"] = {"smnist": config["tasks"]["smnist"]}
+    proc = _dry_run(checkout, config)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "results/train/smnist/" in proc.stdout
+    for other in ("charrnn", "signal"):
+        assert f"/{other}" not in proc.stdout, other
+
+
+def test_a_config_without_aelle_fails_naming_it(checkout):
+    config = yaml.safe_load((checkout / "config/config.yaml").read_text())
+    del config["aelle"]
+    proc = _dry_run(checkout, config)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "aelle: required key is missing" in out, out[-2000:]
+    assert "Job stats" not in out
 
 
 def test_lint_and_format_are_clean():

@@ -20,47 +20,28 @@ rule assemble:
 
 
 rule fit_aelle:
+    # Fit and evaluation of one analysis in one job: the table, torch and sklearn load once.
     input:
         "results/aelle/{task}/table.parquet",
     output:
-        directory("results/aelle/{task}/{analysis}/{arch}/fit"),
+        fit=directory("results/aelle/{task}/{analysis}/{arch}/fit"),
+        metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
+        predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
     log:
-        "logs/aelle/{task}/{analysis}_{arch}_fit.log",
+        "logs/aelle/{task}/{analysis}_{arch}.log",
     benchmark:
-        "results/benchmarks/aelle/{task}/{analysis}_{arch}_fit.tsv"
+        "results/benchmarks/aelle/{task}/{analysis}_{arch}.tsv"
     conda:
         "../../envs/aelle.yaml"
     threads: 1
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=90,
     params:
         cfg=config["aelle"],
         seed=config["seed"],
     script:
         "../scripts/fit_aelle.py"
-
-
-rule evaluate_aelle:
-    input:
-        table="results/aelle/{task}/table.parquet",
-        fit="results/aelle/{task}/{analysis}/{arch}/fit",
-    output:
-        metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
-        predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
-    log:
-        "logs/aelle/{task}/{analysis}_{arch}_evaluate.log",
-    conda:
-        "../../envs/aelle.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        cfg=config["aelle"],
-        seed=config["seed"],
-    script:
-        "../scripts/evaluate_aelle.py"
 
 
 rule aelle:

@@ -71,8 +71,6 @@ wildcard_constraints:
     arch="[a-z]+",
     size=r"\d+",
     shard=r"\d+",
-    epoch=r"\d+",
-    input_set="val|novel",
 
 
 def task_cfg(wildcards):
@@ -125,11 +123,11 @@ def train_outputs(task):
 
 
 def spectrum_outputs(task):
+    """One Parquet per shard, holding every (epoch, input set) of :func:`spectrum_jobs`."""
     return [
-        f"results/spectra/{task}/{arch}_h{size}/shard{shard}/e{epoch}_{input_set}.parquet"
+        f"results/spectra/{task}/{arch}_h{size}/shard{shard}.parquet"
         for arch, size in populations(task)
         for shard in shards(task, arch)
-        for epoch, input_set in spectrum_jobs(task)
     ]
 
 

@@ -1,8 +1,10 @@
-rule population_figures:
+rule task_figures:
+    # The population and convergence figures of a task in one job (one matplotlib start-up).
     input:
-        "results/aelle/{task}/table.parquet",
+        table="results/aelle/{task}/table.parquet",
+        convergence="results/spectra/{task}/convergence.npy",
     output:
-        report(
+        population=report(
             directory("results/figures/{task}/population"),
             patterns=["{family}.png"],
             caption="../report/population.rst",
@@ -10,23 +12,7 @@ rule population_figures:
             subcategory="population",
             labels={"task": "{task}", "figure": "{family}"},
         ),
-    log:
-        "logs/figures/{task}/population.log",
-    conda:
-        "../../envs/aelle.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    script:
-        "../scripts/population_figures.py"
-
-
-rule convergence_figure:
-    input:
-        "results/spectra/{task}/convergence.npy",
-    output:
-        report(
+        convergence=report(
             directory("results/figures/{task}/convergence"),
             patterns=["{family}.png"],
             caption="../report/convergence.rst",
@@ -35,21 +21,22 @@ rule convergence_figure:
             labels={"task": "{task}", "figure": "{family}"},
         ),
     log:
-        "logs/figures/{task}/convergence.log",
+        "logs/figures/{task}/task.log",
     conda:
         "../../envs/aelle.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=2000,
+        runtime=30,
     params:
         log_base=config["log_base"],
         qr_every=lambda w: task_cfg(w)["spectrum"]["qr_every"],
     script:
-        "../scripts/convergence_figure.py"
+        "../scripts/task_figures.py"
 
 
 rule task_examples:
+    # Runs the good, middling and bad networks and draws them, in one job.
     input:
         data="data/prepared/{task}.pt",
         records=lambda w: train_outputs(w.task),
@@ -59,26 +46,8 @@ rule task_examples:
             for shard in shards(w.task, arch)
         ],
     output:
-        "results/figures/{task}/examples.npz",
-    log:
-        "logs/figures/{task}/examples.log",
-    conda:
-        "../../envs/aelle.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    params:
-        final_checkpoints=lambda w: final_checkpoints(w.task),
-    script:
-        "../scripts/task_examples.py"
-
-
-rule task_examples_figure:
-    input:
-        "results/figures/{task}/examples.npz",
-    output:
-        report(
+        arrays="results/figures/{task}/examples.npz",
+        figures=report(
             directory("results/figures/{task}/examples"),
             patterns=["{family}.png"],
             caption="../report/examples.rst",
@@ -87,15 +56,17 @@ rule task_examples_figure:
             labels={"task": "{task}", "figure": "{family}"},
         ),
     log:
-        "logs/figures/{task}/examples_figure.log",
+        "logs/figures/{task}/examples.log",
     conda:
         "../../envs/aelle.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=2000,
+        runtime=30,
+    params:
+        final_checkpoints=lambda w: final_checkpoints(w.task),
     script:
-        "../scripts/task_examples_figure.py"
+        "../scripts/task_examples.py"
 
 
 rule analysis_figures:

@@ -1,13 +1,14 @@
 rule spectrum_shard:
+    # One job per shard measures every (epoch, input set): data, inputs and torch load once.
     input:
         data="data/prepared/{task}.pt",
         checkpoints="results/train/{task}/{arch}_h{size}/shard{shard}/checkpoints",
     output:
-        "results/spectra/{task}/{arch}_h{size}/shard{shard}/e{epoch}_{input_set}.parquet",
+        "results/spectra/{task}/{arch}_h{size}/shard{shard}.parquet",
     log:
-        "logs/spectra/{task}/{arch}_h{size}_shard{shard}_e{epoch}_{input_set}.log",
+        "logs/spectra/{task}/{arch}_h{size}_shard{shard}.log",
     benchmark:
-        "results/benchmarks/spectra/{task}/{arch}_h{size}_shard{shard}_e{epoch}_{input_set}.tsv"
+        "results/benchmarks/spectra/{task}/{arch}_h{size}_shard{shard}.tsv"
     conda:
         torch_env()
     threads: 1
@@ -15,9 +16,9 @@ rule spectrum_shard:
         mem_mb=4000,
         runtime=120,
     params:
+        pairs=lambda w: spectrum_jobs(w.task),
         spectrum=lambda w: task_cfg(w)["spectrum"],
         seed=config["seed"],
-        log_base=config["log_base"],
         device=config["device"],
     script:
         "../scripts/spectrum_shard.py"
@@ -41,7 +42,6 @@ rule convergence:
         spectrum=lambda w: task_cfg(w)["spectrum"],
         epoch=lambda w: task_cfg(w)["training"]["epochs"],
         seed=config["seed"],
-        log_base=config["log_base"],
     script:
         "../scripts/convergence.py"
 

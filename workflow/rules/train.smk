@@ -17,8 +17,13 @@ rule train_shard:
         mem_mb=4000,
         runtime=120,
     params:
-        indices=lambda w: shard_indices(w.task, w.arch, w.shard),
-        p_range=lambda w: task_cfg(w)["architectures"][w.arch]["p_range"],
+        shard=lambda w: {
+            "task": w.task,
+            "arch": w.arch,
+            "size": int(w.size),
+            "indices": shard_indices(w.task, w.arch, w.shard),
+            "p_range": task_cfg(w)["architectures"][w.arch]["p_range"],
+        },
         training=lambda w: task_cfg(w)["training"],
         seed=config["seed"],
         device=config["device"],

@@ -23,7 +23,6 @@ network shape.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from aelle.models.objectives import CharObjective, SmnistObjective
 from aelle.models.population import Networks, Population, cell_options_of
 from aelle.models.seeds import generator
 from aelle.models.shard import ShardSpec
-from aelle.runtime import resolve_device
+from aelle.runtime import progress_bar, resolve_device
 
 RECORD_COLUMNS = (
     "network_id",
@@ -61,20 +60,6 @@ RECORD_COLUMNS = (
     "status",
 )
 PATHS = ("auto", "stacked", "fused")
-
-
-def progress_bar(total: int, desc: str, enabled: bool) -> tqdm:
-    """A tqdm bar on stderr; when stderr is not a terminal (a job log) it updates rarely."""
-    tty = sys.stderr.isatty()
-    return tqdm(
-        total=total,
-        desc=desc,
-        file=sys.stderr,
-        disable=not enabled,
-        mininterval=0.5 if tty else 30.0,
-        ascii=not tty,
-        dynamic_ncols=tty,
-    )
 
 
 class _Recorder:

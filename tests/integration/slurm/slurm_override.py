@@ -20,10 +20,10 @@ TEST_RUNTIME_MIN = 10
 TEST_THREADS = 1
 #: Jobs per group submission on the test node.
 TEST_GROUP_SIZE = 16
-#: Test-only group: one analysis' autoencoder fit, evaluation and figures (a chain of three
-#: jobs of seconds each) go to SLURM as one submission, one analysis per submission.
+#: Test-only group: one analysis' autoencoder fit (with its evaluation) and figures (a chain
+#: of two jobs of seconds each) go to SLURM as one submission, one analysis per submission.
 ANALYSIS_GROUP = "aelle_analysis"
-ANALYSIS_RULES = ("fit_aelle", "evaluate_aelle", "analysis_figures")
+ANALYSIS_RULES = ("fit_aelle", "analysis_figures")
 
 #: Profile keys that only exist to fit a real cluster and are dropped for the test node.
 CLUSTER_ONLY_RESOURCES = ("slurm_partition", "slurm_account")
