@@ -109,8 +109,19 @@ def phase_outputs(phase):
             "results/figures/INDEX.md",
             "results/metrics.json",
             "results/summary.md",
+            "results/report/summary.html",
+            "results/report/run-times.html",
         ]
     return paths
+
+
+REPRODUCE_NOTE = "results/reproduced.json"
+
+
+def reproduce_note():
+    """The note `make reproduce` leaves after pulling the artifacts, when there is one
+    (the run-times report item then says they were pulled)."""
+    return [REPRODUCE_NOTE] if Path(REPRODUCE_NOTE).exists() else []
 
 
 def analyses(task):

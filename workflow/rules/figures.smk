@@ -1,3 +1,6 @@
+from aelle.plots.index import report_labels
+
+
 rule population_figures:
     input:
         "results/aelle/{task}/table.parquet",
@@ -8,7 +11,7 @@ rule population_figures:
             caption="../report/population.rst",
             category="{task}",
             subcategory="population",
-            labels={"task": "{task}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/population.log",
@@ -32,7 +35,7 @@ rule convergence_figure:
             caption="../report/convergence.rst",
             category="{task}",
             subcategory="spectra",
-            labels={"task": "{task}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/convergence.log",
@@ -84,7 +87,7 @@ rule task_examples_figure:
             caption="../report/examples.rst",
             category="{task}",
             subcategory="task examples",
-            labels={"task": "{task}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/examples_figure.log",
@@ -110,7 +113,7 @@ rule analysis_figures:
             caption="../report/analysis.rst",
             category="{task}",
             subcategory="{analysis} {arch}",
-            labels={"task": "{task}", "analysis": "{analysis}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/{analysis}_{arch}.log",
@@ -159,6 +162,55 @@ rule summary:
         runtime=10,
     script:
         "../scripts/summary.py"
+
+
+rule summary_page:
+    input:
+        "results/summary.md",
+    output:
+        report(
+            "results/report/summary.html",
+            caption="../report/summary.rst",
+            category="Overview",
+            subcategory="summary",
+            labels={"item": "headline and detailed tables"},
+        ),
+    log:
+        "logs/report/summary_page.log",
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/summary_page.py"
+
+
+rule run_times:
+    input:
+        phase_outputs("train") + phase_outputs("spectra") + phase_outputs("aelle"),
+        note=lambda w: reproduce_note(),
+    output:
+        report(
+            "results/report/run-times.html",
+            caption="../report/run_times.rst",
+            category="Overview",
+            subcategory="run times",
+            labels={"item": "run times per phase and job"},
+        ),
+    log:
+        "logs/report/run_times.log",
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        benchmarks="results/benchmarks",
+    script:
+        "../scripts/run_times.py"
 
 
 rule figures:
