@@ -10,6 +10,8 @@ from pathlib import Path
 
 import torch
 
+from aelle.noise import silence_known_noise
+
 
 def resolve_device(name: str) -> torch.device:
     """Map a config device name to a torch device.
@@ -36,12 +38,14 @@ def synchronize(device: torch.device) -> None:
 def job_logging(log_path: str | Path, threads: int = 1) -> Iterator[logging.Logger]:
     """Send everything a job prints (logging, warnings, progress bars) to ``log_path``.
 
-    Also caps torch at ``threads`` intra-op threads, the number the scheduler granted.
+    Also caps torch at ``threads`` intra-op threads, the number the scheduler granted, and
+    hides the third-party warnings of :data:`aelle.noise.KNOWN_NOISE`.
     An exception raised inside the block is logged with its traceback, then re-raised.
     """
     path = Path(log_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(max(1, int(threads)))
+    silence_known_noise()
     with path.open("w", encoding="utf-8") as stream:
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = stream

@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 
 from aelle.config import validate_config
+from aelle.noise import silence_known_noise
+
+# Hide the third-party warnings a user cannot act on (aelle.noise) in this process too.
+silence_known_noise()
 
 config.update(
     validate_config(
