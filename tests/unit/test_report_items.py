@@ -78,6 +78,7 @@ def test_benchmarks_summed_per_phase(tmp_path):
         "smnist/rnn_h8_shard0_e2_val",
         "smnist/rnn_h8_shard1",
     ]
+    assert list(phase_times(table)["phase"]) == ["train", "spectra"]
     phases = phase_times(table).set_index("phase")
     assert phases.loc["train", "jobs"] == 2
     assert phases.loc["train", "total_s"] == pytest.approx(60.0)
@@ -113,7 +114,7 @@ def test_a_reproduced_run_reports_the_producers_times_as_pulled(tmp_path):
     page = run_times_html(read_benchmarks(tmp_path / "bench"), provenance)
     assert "<strong>pulled</strong> from DVC (store) at 2026-12-02T18:00:00Z" in page
     assert "<td>train</td><td>t/a</td><td>1 h 23 min</td><td>100</td><td>producer</td>" in page
-    assert "<td>aelle</td><td>t/b</td><td>30.0 s</td><td>100</td><td>here</td>" in page
+    assert "<td>aelle</td><td>t/b</td><td>30.0 s</td><td>100</td><td>this checkout</td>" in page
 
 
 def test_a_run_without_a_note_reports_its_own_times(tmp_path):
@@ -121,7 +122,7 @@ def test_a_run_without_a_note_reports_its_own_times(tmp_path):
     run_times_page(tmp_path / "bench", tmp_path / "rt.html", tmp_path / "absent.json")
     page = (tmp_path / "rt.html").read_text()
     assert "pulled" not in page and "computed in this checkout" in page
-    assert "<td>5.0 s</td><td>100</td><td>here</td>" in page
+    assert "<td>5.0 s</td><td>100</td><td>this checkout</td>" in page
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ValueError, match=r"bad\.json: not a reproduce note"):
         read_provenance(tmp_path / "bad.json")

@@ -70,21 +70,31 @@ def read_benchmarks(root: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["phase", "job", "seconds", "max_rss_mb", "mtime"])
 
 
+PHASE_ORDER = ("data", "train", "spectra", "aelle", "figures")
+"""Workflow order of the phases; other benchmark folders follow alphabetically."""
+
+
 def phase_times(benchmarks: pd.DataFrame) -> pd.DataFrame:
     """Per phase: ``jobs``, ``total_s`` (sum over jobs, as if run one after another),
-    ``median_s``, ``max_s`` and the ``slowest`` job; phases in order of first appearance."""
-    grouped = benchmarks.groupby("phase", sort=False)
-    return pd.DataFrame(
-        {
-            "jobs": grouped.size(),
-            "total_s": grouped["seconds"].sum(),
-            "median_s": grouped["seconds"].median(),
-            "max_s": grouped["seconds"].max(),
-            "slowest": grouped.apply(
-                lambda g: g.loc[g["seconds"].idxmax(), "job"], include_groups=False
-            ),
-        }
-    ).reset_index()
+    ``median_s``, ``max_s`` and the ``slowest`` job; phases in workflow order."""
+    rank = {phase: i for i, phase in enumerate(PHASE_ORDER)}
+    ordered = sorted(benchmarks["phase"].unique(), key=lambda p: (rank.get(p, len(rank)), p))
+    grouped = benchmarks.groupby(pd.Categorical(benchmarks["phase"], ordered), observed=True)
+    return (
+        pd.DataFrame(
+            {
+                "jobs": grouped.size(),
+                "total_s": grouped["seconds"].sum(),
+                "median_s": grouped["seconds"].median(),
+                "max_s": grouped["seconds"].max(),
+                "slowest": grouped.apply(
+                    lambda g: g.loc[g["seconds"].idxmax(), "job"], include_groups=False
+                ),
+            }
+        )
+        .rename_axis("phase")
+        .reset_index()
+    )
 
 
 def format_seconds(seconds: float) -> str:
@@ -111,7 +121,7 @@ def _provenance_text(provenance: Provenance) -> str:
         "<code>make reproduce</code> and only marked current here, so Snakemake's "
         "Statistics page shows about 0 s for them. The times below are the "
         "<strong>producer's</strong>, read from the benchmark files pulled with them; "
-        "a job marked <em>here</em> ran in this checkout after the pull."
+        "a job marked <em>this checkout</em> ran here after the pull."
     )
 
 
@@ -127,15 +137,15 @@ def run_times_html(benchmarks: pd.DataFrame, provenance: Provenance) -> str:
     job_rows = "".join(
         f"<tr><td>{html.escape(r.phase)}</td><td>{html.escape(r.job)}</td>"
         f"<td>{format_seconds(r.seconds)}</td><td>{r.max_rss_mb:.0f}</td>"
-        f"<td>{'producer' if r.mtime < provenance.written else 'here'}</td></tr>\n"
+        f"<td>{'producer' if r.mtime < provenance.written else 'this checkout'}</td></tr>\n"
         for r in benchmarks.sort_values("seconds", ascending=False).itertuples()
     )
     body = (
         "<h1>Run times</h1>\n"
         f"<p>{_provenance_text(provenance)}</p>\n"
         "<h2>Per phase</h2>\n<table>\n<thead><tr><th>phase</th><th>jobs</th>"
-        "<th>total (sum over jobs)</th><th>median job</th><th>slowest job</th>"
-        "<th>slowest</th></tr></thead>\n"
+        "<th>total (sum over jobs)</th><th>median job</th><th>longest job</th>"
+        "<th>which</th></tr></thead>\n"
         f"<tbody>\n{phase_rows}</tbody>\n</table>\n"
         "<h2>Per job, slowest first</h2>\n<table>\n<thead><tr><th>phase</th><th>job</th>"
         "<th>wall time</th><th>peak memory (MB)</th><th>measured by</th></tr></thead>\n"
