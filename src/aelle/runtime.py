@@ -12,6 +12,8 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from aelle.noise import silence_known_noise
+
 log = logging.getLogger(__name__)
 
 
@@ -23,7 +25,6 @@ def cuda_status() -> tuple[bool, str]:
     if not torch.cuda.is_available():
         return False, f"no CUDA device visible to torch {torch.__version__}"
     return True, torch.cuda.get_device_name(0)
-
 
 def resolve_device(name: str) -> torch.device:
     """Map a config device name (config key ``device``) to a torch device.
@@ -72,12 +73,14 @@ def progress_bar(total: int, desc: str, enabled: bool = True) -> tqdm:
 def job_logging(log_path: str | Path, threads: int = 1) -> Iterator[logging.Logger]:
     """Send everything a job prints (logging, warnings, progress bars) to ``log_path``.
 
-    Also caps torch at ``threads`` intra-op threads, the number the scheduler granted.
+    Also caps torch at ``threads`` intra-op threads, the number the scheduler granted, and
+    hides the third-party warnings of :data:`aelle.noise.KNOWN_NOISE`.
     An exception raised inside the block is logged with its traceback, then re-raised.
     """
     path = Path(log_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(max(1, int(threads)))
+    silence_known_noise()
     with path.open("w", encoding="utf-8") as stream:
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = stream

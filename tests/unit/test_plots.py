@@ -1,5 +1,6 @@
 """Every figure family renders from a small table; the index lists them."""
 
+import matplotlib as mpl
 import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
@@ -14,14 +15,16 @@ from aelle.plots.embedding import (
     plot_novel_inputs,
     plot_umap,
 )
-from aelle.plots.index import write_index
+from aelle.plots.index import FAMILY_TITLES, report_labels, write_index
 from aelle.plots.model import plot_ae_training, plot_latent_perturbation, plot_predicted_vs_actual
 from aelle.plots.population import (
+    PROBABILITY_FLOOR,
     plot_convergence,
     plot_distributions,
     plot_loss_vs_hyperparameter,
     plot_spectra,
     plot_task_examples,
+    probability_norm,
 )
 from aelle.plots.steps import convergence_figure, task_examples_figure
 from aelle.plots.style import fmt_score, le_unit
@@ -223,3 +226,40 @@ def test_shared_basis_panels_get_common_limits(tmp_path):
         shared_basis=True,
     )
     assert [p.suffix for p in shared] == [".png", ".pdf"]
+
+
+def test_report_labels_give_each_figure_of_a_subcategory_its_own_row():
+    assert set(FAMILY_TITLES) == set(FAMILIES)
+    assert len(set(FAMILY_TITLES.values())) == len(FAMILIES)
+    early = [report_labels(s) for s in ("ae-training--early--rnn", "early-epochs--early--rnn")]
+    assert early == [
+        {"figure": "autoencoder training curves"},
+        {"figure": "AeLLE at early epochs"},
+    ]
+    with pytest.raises(ValueError, match="figure family id"):
+        report_labels("mystery")
+
+
+def test_next_character_probabilities_use_a_log_colour_scale():
+    norm = probability_norm()
+    # log10 from 1e-4 to 1: the uniform probability over 100 characters sits mid-way
+    assert norm(0.01) == pytest.approx(0.5)
+    assert norm(1.0) == pytest.approx(1.0)
+    assert norm(PROBABILITY_FLOOR / 10) == pytest.approx(0.0)
+
+
+def test_charrnn_heat_map_is_not_black_for_a_spread_softmax(tmp_path):
+    vocabulary, steps = 60, 30
+    probabilities = np.full((steps, vocabulary), 1 / vocabulary)
+    target = np.arange(steps) % vocabulary
+    (png, _) = plot_task_examples(
+        {"good": probabilities},
+        tmp_path / "t",
+        task="charrnn",
+        losses={"good": 4.1},
+        target=target,
+    )
+    image = mpimg.imread(png)[..., :3]
+    # magma's colour at the uniform 1/60 on the log scale, vs its near-black 1/60 on 0..1
+    colour = np.array(mpl.colormaps["magma"](probability_norm()(1 / vocabulary))[:3])
+    assert np.isclose(image, colour, atol=0.02).all(axis=-1).mean() > 0.2

@@ -1,8 +1,13 @@
+import gc
 import logging
+import subprocess
+import sys
+import warnings
 
 import pytest
 import torch
 
+from aelle.noise import silence_known_noise
 from aelle.runtime import job_logging, resolve_device
 
 
@@ -67,3 +72,62 @@ def test_job_logging_writes_prints_logs_and_tracebacks(tmp_path):
     assert "logged line" in text
     assert "missing thing" in text and "Traceback" in text
     assert logging.getLogger().handlers == handlers_before
+
+
+class InputFiles:
+    """Stands in for Snakemake's class: the coroutine's qualified name is what warns."""
+
+    def _predicated_size_files(self):
+        async def sizes():
+            return 0
+
+        return sizes()
+
+
+def abandon(coroutine) -> None:
+    """Drop a never-awaited coroutine, as Snakemake does, so Python warns when collecting it."""
+    del coroutine
+    gc.collect()
+
+
+def test_known_third_party_noise_is_silenced_and_other_warnings_are_not():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        abandon(InputFiles()._predicated_size_files())
+        assert [str(w.message) for w in caught] == [
+            "coroutine 'InputFiles._predicated_size_files.<locals>.sizes' was never awaited"
+        ]
+        caught.clear()
+        silence_known_noise()
+        abandon(InputFiles()._predicated_size_files())
+        warnings.warn("our own warning", RuntimeWarning, stacklevel=1)
+        assert [str(w.message) for w in caught] == ["our own warning"]
+
+
+JOB = """
+import gc, sys, warnings
+from aelle.runtime import job_logging
+
+class InputFiles:
+    def _predicated_size_files(self):
+        async def sizes():
+            return 0
+        return sizes()
+
+with job_logging(sys.argv[1]):
+    coroutine = InputFiles()._predicated_size_files()
+    del coroutine
+    gc.collect()
+    warnings.warn("a warning the user can act on", UserWarning, stacklevel=1)
+"""
+
+
+def test_a_job_prints_nothing_and_logs_only_warnings_a_user_can_act_on(tmp_path):
+    log = tmp_path / "job.log"
+    proc = subprocess.run(
+        [sys.executable, "-c", JOB, str(log)], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout == "" and proc.stderr == ""
+    text = log.read_text()
+    assert "UserWarning: a warning the user can act on" in text
+    assert "never awaited" not in text

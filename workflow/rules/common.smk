@@ -7,6 +7,10 @@ from pathlib import Path
 
 from aelle.config import validate_config
 from snakemake.exceptions import WorkflowError
+from aelle.noise import silence_known_noise
+
+# Hide the third-party warnings a user cannot act on (aelle.noise) in this process too.
+silence_known_noise()
 
 config.update(
     validate_config(
@@ -147,8 +151,19 @@ def phase_outputs(phase):
             "results/figures/INDEX.md",
             "results/metrics.json",
             "results/summary.md",
+            "results/report/summary.html",
+            "results/report/run-times.html",
         ]
     return paths
+
+
+REPRODUCE_NOTE = "results/reproduced.json"
+
+
+def reproduce_note():
+    """The note `make reproduce` leaves after pulling the artifacts, when there is one
+    (the run-times report item then says they were pulled)."""
+    return [REPRODUCE_NOTE] if Path(REPRODUCE_NOTE).exists() else []
 
 
 PER_ARCH_ANALYSES = ("main", "early", "early_separate")

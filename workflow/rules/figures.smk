@@ -1,3 +1,6 @@
+from aelle.plots.index import report_labels
+
+
 rule task_figures:
     # The population and convergence figures of a task in one job (one matplotlib start-up).
     input:
@@ -10,7 +13,7 @@ rule task_figures:
             caption="../report/population.rst",
             category="{task}",
             subcategory="population",
-            labels={"task": "{task}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
         convergence=report(
             directory("results/figures/{task}/convergence"),
@@ -18,7 +21,7 @@ rule task_figures:
             caption="../report/convergence.rst",
             category="{task}",
             subcategory="spectra",
-            labels={"task": "{task}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/task.log",
@@ -53,7 +56,7 @@ rule task_examples:
             caption="../report/examples.rst",
             category="{task}",
             subcategory="task examples",
-            labels={"task": "{task}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/examples.log",
@@ -81,7 +84,7 @@ rule analysis_figures:
             caption="../report/analysis.rst",
             category="{task}",
             subcategory="{analysis} {arch}",
-            labels={"task": "{task}", "analysis": "{analysis}", "figure": "{family}"},
+            labels=lambda w: report_labels(w.family),
         ),
     log:
         "logs/figures/{task}/{analysis}_{arch}.log",
@@ -130,6 +133,55 @@ rule summary:
         runtime=10,
     script:
         "../scripts/summary.py"
+
+
+rule summary_page:
+    input:
+        "results/summary.md",
+    output:
+        report(
+            "results/report/summary.html",
+            caption="../report/summary.rst",
+            category="Overview",
+            subcategory="summary",
+            labels={"item": "headline and detailed tables"},
+        ),
+    log:
+        "logs/report/summary_page.log",
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/summary_page.py"
+
+
+rule run_times:
+    input:
+        phase_outputs("train") + phase_outputs("spectra") + phase_outputs("aelle"),
+        note=lambda w: reproduce_note(),
+    output:
+        report(
+            "results/report/run-times.html",
+            caption="../report/run_times.rst",
+            category="Overview",
+            subcategory="run times",
+            labels={"item": "run times per phase and job"},
+        ),
+    log:
+        "logs/report/run_times.log",
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        benchmarks="results/benchmarks",
+    script:
+        "../scripts/run_times.py"
 
 
 rule figures:

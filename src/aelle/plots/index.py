@@ -17,6 +17,34 @@ def figure_family(path: Path) -> str:
     return family
 
 
+FAMILY_TITLES = {
+    "spectra": "Lyapunov spectra, good vs bad",
+    "convergence": "convergence of the exponents",
+    "task-examples": "good, middling and bad networks at work",
+    "loss-vs-hyperparameter": "final loss vs initial weight scale",
+    "aelle-pca-performance": "AeLLE embedding by performance",
+    "aelle-pca-size": "AeLLE embedding by size",
+    "aelle-pca-architecture": "AeLLE embedding across architectures",
+    "distributions": "p and size of good vs bad networks",
+    "predicted-vs-actual": "predicted vs actual loss",
+    "early-epochs": "AeLLE at early epochs",
+    "ae-training": "autoencoder training curves",
+    "latent-perturbation": "spectra along the loss direction",
+    "umap": "UMAP of the latent code",
+    "novel-inputs": "spectra on novel inputs",
+}
+"""A short title per figure family: the row label of its figure in the HTML report."""
+
+
+def report_labels(stem: str) -> dict[str, str]:
+    """Labels of the figure file ``{stem}.png`` in the Snakemake report: its family title.
+
+    One label only: Snakemake turns any label after the first that takes exactly two
+    values into a toggle, which would fold a two-figure subcategory into one row.
+    """
+    return {"figure": FAMILY_TITLES[figure_family(Path(stem))]}
+
+
 def write_index(figures_dir: str | Path, out_path: str | Path) -> list[tuple[str, str, str]]:
     """List every PNG under ``figures_dir`` as (family, task, file) in a Markdown table.
 

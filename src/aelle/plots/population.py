@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import LogNorm
 
 from aelle.plots.style import (
     BAD,
@@ -103,6 +104,20 @@ def plot_convergence(
     return save(fig, out_stem)
 
 
+PROBABILITY_FLOOR = 1e-4
+"""Smallest next-character probability told apart in ``task-examples`` (darker is clipped)."""
+
+
+def probability_norm() -> LogNorm:
+    """Colour scale of next-character probabilities: log10 from ``PROBABILITY_FLOOR`` to 1.
+
+    A linear 0..1 scale paints a softmax over ~100 characters almost black (each
+    probability is ~0.01); on this scale the uniform 0.01 sits mid-way and below-floor
+    values are clipped to the floor's colour.
+    """
+    return LogNorm(vmin=PROBABILITY_FLOOR, vmax=1.0, clip=True)
+
+
 def plot_task_examples(
     examples: Mapping[str, np.ndarray],
     out_stem: str | Path,
@@ -142,8 +157,7 @@ def plot_task_examples(
                 aspect="auto",
                 origin="lower",
                 cmap="magma",
-                vmin=0,
-                vmax=1,
+                norm=probability_norm(),
                 interpolation="nearest",
             )
             ax.plot(
@@ -155,7 +169,7 @@ def plot_task_examples(
                 color="cyan",
                 label="true next character",
             )
-            fig.colorbar(image, ax=ax, label="P(next character)")
+            fig.colorbar(image, ax=ax, label="P(next character), log scale")
             ax.set(xlabel="position in text (characters)", ylabel="character index")
             if vocabulary is not None and target.shape[0] <= 40:
                 ax.set_xticks(
