@@ -26,6 +26,7 @@ def cuda_status() -> tuple[bool, str]:
         return False, f"no CUDA device visible to torch {torch.__version__}"
     return True, torch.cuda.get_device_name(0)
 
+
 def resolve_device(name: str) -> torch.device:
     """Map a config device name (config key ``device``) to a torch device.
 
