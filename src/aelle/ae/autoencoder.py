@@ -1,4 +1,4 @@
-"""The AeLLE autoencoder (SPEC §5) and its training.
+"""The AeLLE autoencoder (docs/method.md#autoencoder) and its training.
 
 Architecture for spectra of length ``L``: encoder ``L -> L/8 -> L/16 -> latent`` with tanh
 and dropout after each hidden layer, a linear latent layer, the mirrored decoder

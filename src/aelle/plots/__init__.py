@@ -1,4 +1,4 @@
-"""Figures of the AeLLE reproduction, one function per figure family (SPEC §6).
+"""Figures of the AeLLE reproduction, one function per figure family (docs/method.md#figures).
 
 Every function takes plain DataFrames / arrays (it never loads models), writes
 ``{out_stem}.png`` and ``{out_stem}.pdf`` with the Agg backend and returns both paths.
