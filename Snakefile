@@ -25,3 +25,4 @@ rule all:
     default_target: True
     input:
         phase_outputs("figures"),
+        [config["record"]] if config["record"] else [],

@@ -184,6 +184,28 @@ rule run_times:
         "../scripts/run_times.py"
 
 
+rule record:
+    # The run's record kept in git (config key `record`, e.g. docs/study).
+    input:
+        summary="results/summary.md",
+        metrics="results/metrics.json",
+        index="results/figures/INDEX.md",
+    output:
+        directory(config["record"] or "record"),
+    log:
+        "logs/figures/record.log",
+    conda:
+        "../../envs/aelle.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        figures="results/figures",
+    script:
+        "../scripts/record.py"
+
+
 rule figures:
     input:
         phase_outputs("figures"),
