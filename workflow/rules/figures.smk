@@ -201,7 +201,7 @@ rule record:
         mem_mb=500,
         runtime=5,
     params:
-        figures="results/figures",
+        figures=lambda w, input: os.path.dirname(input.index),
     script:
         "../scripts/record.py"
 
