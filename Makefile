@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CORES ?= all
+# The run's config: `make run CONFIG=config/paper.yaml`; its outputs go to results/<run>/,
+# logs/<run>/ and data/<run>/ (<run>: the config's `run:` key).
+CONFIG ?= config/config.yaml
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test test-fast test-deps bench lint format report publish reproduce
@@ -16,10 +19,11 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 run: $(STAMP)
-	snakemake --cores $(CORES) --configfile config/config.yaml
+	snakemake --cores $(CORES) --configfile $(CONFIG)
 
 report: $(STAMP)
-	snakemake --cores 1 --configfile config/config.yaml --report results/report.html
+	snakemake --cores 1 --configfile $(CONFIG) \
+		--report results/$$($(PY) tools/run_name.py $(CONFIG))/report.html
 
 test: $(STAMP) test-deps
 	pytest
@@ -30,13 +34,14 @@ test-deps:
 	tools/dvc/install-test-deps.sh
 	tests/integration/slurm/install.sh
 
-# Record the outputs of a finished run in dvc.lock and push them to the DVC remote.
+# Record the outputs of the finished run of CONFIG in dvc.lock and push them to the DVC remote.
 publish: $(STAMP)
-	CONFIG=config/config.yaml REMOTE=$(REMOTE) tools/dvc/publish.sh
+	CONFIG=$(CONFIG) REMOTE=$(REMOTE) tools/dvc/publish.sh
 
-# From a fresh clone: pull, mark the pulled artifacts current, build figures and report.
+# From a fresh clone: pull the published artifacts of the run of CONFIG, mark them current,
+# build its figures and report.
 reproduce: $(STAMP)
-	CONFIG=config/config.yaml CORES=$(CORES) REMOTE=$(REMOTE) tools/dvc/reproduce.sh
+	CONFIG=$(CONFIG) CORES=$(CORES) REMOTE=$(REMOTE) tools/dvc/reproduce.sh
 
 test-fast: $(STAMP)
 	pytest -m "not workflow and not integration"

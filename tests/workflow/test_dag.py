@@ -42,8 +42,8 @@ def test_bad_config_fails_before_any_job_naming_the_key(checkout, tmp_path, old,
     proc = run(["snakemake", "--cores", "1", "--configfile", str(bad)], checkout, check=False)
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr[-2000:]
-    assert not (checkout / "data/prepared").exists()
-    assert not (checkout / "results/train").exists()
+    assert not (checkout / "data/offline/prepared").exists()
+    assert not (checkout / "results/offline/train").exists()
 
 
 def _dry_run(checkout, config):
@@ -58,7 +58,7 @@ def test_a_one_task_config_runs_only_that_task(checkout):
     config["tasks"] = {"smnist": config["tasks"]["smnist"]}
     proc = _dry_run(checkout, config)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "results/train/smnist/" in proc.stdout
+    assert "results/offline/train/smnist/" in proc.stdout
     for other in ("charrnn", "signal"):
         assert f"/{other}" not in proc.stdout, other
 

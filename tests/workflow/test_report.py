@@ -64,7 +64,7 @@ def test_script_errors_are_found_in_a_broken_page(tmp_path):
 def report(tiny_run: Path) -> tuple[Path, str]:
     """The tiny run's report (`make report`) and what the command printed."""
     proc = run(["make", "report"], tiny_run)
-    return tiny_run / "results/report.html", proc.stdout + proc.stderr
+    return tiny_run / "results/tiny/report.html", proc.stdout + proc.stderr
 
 
 def test_report_builds_without_python_warnings(report):
@@ -94,7 +94,8 @@ def test_report_renders_in_chromium_without_script_errors(report, tmp_path):
 
 def test_report_holds_the_summary_run_times_and_a_caption_per_figure(report):
     html = report[0].read_text()
-    assert "results/report/summary.html" in html and "results/report/run-times.html" in html
+    for page in ("summary", "run-times"):
+        assert f"results/tiny/report/{page}.html" in html
     for caption in (
         "Autoencoder training curves of task",
         "Predicted against actual final loss of the test networks",

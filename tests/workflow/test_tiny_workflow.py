@@ -39,7 +39,7 @@ def test_nothing_left_to_do(tiny_run):
 
 
 def test_every_figure_decodes_and_every_family_is_indexed(tiny_run):
-    figures = tiny_run / "results/figures"
+    figures = tiny_run / "results/tiny/figures"
     pngs = sorted(figures.rglob("*.png"))
     assert pngs
     for png in pngs:
@@ -53,25 +53,25 @@ def test_every_figure_decodes_and_every_family_is_indexed(tiny_run):
 
 
 def test_metrics_are_finite_and_summarised(tiny_run):
-    metrics = json.loads((tiny_run / "results/metrics.json").read_text())
+    metrics = json.loads((tiny_run / "results/tiny/metrics.json").read_text())
     numbers = list(finite_numbers(metrics))
     assert numbers
     bad = [(path, x) for path, x in numbers if not math.isfinite(x)]
     assert not bad, bad[:5]
-    summary = (tiny_run / "results/summary.md").read_text()
+    summary = (tiny_run / "results/tiny/summary.md").read_text()
     for task in ("smnist", "charrnn", "signal"):
         assert f"| {task} |" in summary
 
 
 def test_tables_have_a_row_per_network_and_epoch(tiny_run):
     records = pd.concat(
-        pd.read_parquet(p) for p in (tiny_run / "results/train").rglob("records.parquet")
+        pd.read_parquet(p) for p in (tiny_run / "results/tiny/train").rglob("records.parquet")
     )
     assert not records.duplicated(["network_id", "epoch"]).any()
     # tiny: 5 smnist + 3 charrnn + 2 signal populations of 8 networks, checkpoints 0, 1, 2
     assert len(records) == (5 + 3 + 2) * 8 * 3
     spectra = pd.concat(
-        pd.read_parquet(p) for p in (tiny_run / "results/spectra").rglob("*.parquet")
+        pd.read_parquet(p) for p in (tiny_run / "results/tiny/spectra").rglob("*.parquet")
     )
     assert set(spectra["input_set"]) == {"val", "novel"}
     # smnist and charrnn: epochs 0, 1, 2 on val plus the final epoch on novel; signal: val only
@@ -79,8 +79,8 @@ def test_tables_have_a_row_per_network_and_epoch(tiny_run):
 
 
 def test_report_builds(tiny_run):
-    run(["snakemake", "--report", "results/report.html"], tiny_run)
-    assert (tiny_run / "results/report.html").stat().st_size > 10_000
+    run(["snakemake", "--report", "results/tiny/report.html"], tiny_run)
+    assert (tiny_run / "results/tiny/report.html").stat().st_size > 10_000
 
 
 def marked_incomplete(checkout: Path) -> set[Path]:
@@ -98,7 +98,7 @@ def marked_incomplete(checkout: Path) -> set[Path]:
 def spectra_tables(root: Path) -> dict[str, pd.DataFrame]:
     return {
         str(p.relative_to(root)): pd.read_parquet(p)
-        for p in sorted((root / "results/spectra").rglob("*.parquet"))
+        for p in sorted((root / "results/tiny/spectra").rglob("*.parquet"))
     }
 
 
@@ -116,7 +116,7 @@ def test_interrupted_run_resumes_without_recomputing_and_spectra_are_reproducibl
     )
     try:
         deadline = time.monotonic() + 600
-        while len(list((checkout / "results/train").rglob("records.parquet"))) < 3:
+        while len(list((checkout / "results/tiny/train").rglob("records.parquet"))) < 3:
             assert proc.poll() is None, "the run ended before it could be killed"
             assert time.monotonic() < deadline, "no shard finished within 10 minutes"
             time.sleep(0.5)
@@ -131,14 +131,14 @@ def test_interrupted_run_resumes_without_recomputing_and_spectra_are_reproducibl
     incomplete = marked_incomplete(checkout)
     finished = {
         p: p.stat().st_mtime_ns
-        for p in (checkout / "results/train").rglob("records.parquet")
+        for p in (checkout / "results/tiny/train").rglob("records.parquet")
         if p not in incomplete
     }
     assert finished
     log = run(["snakemake", "--cores", "2", "spectra"], checkout).stderr
     unchanged = {p: p.stat().st_mtime_ns for p in finished}
     assert unchanged == finished, "a finished shard was trained again"
-    shards = len(list((tiny_run / "results/train").rglob("records.parquet")))
+    shards = len(list((tiny_run / "results/tiny/train").rglob("records.parquet")))
     assert log.count("rule train_shard:") == shards - len(finished)
     ours, reference = spectra_tables(checkout), spectra_tables(tiny_run)
     assert ours.keys() == reference.keys()

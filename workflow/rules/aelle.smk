@@ -3,9 +3,9 @@ rule assemble:
         spectra=lambda w: spectrum_outputs(w.task),
         records=lambda w: train_outputs(w.task),
     output:
-        "results/aelle/{task}/table.parquet",
+        results_path("aelle/{task}/table.parquet"),
     log:
-        "logs/aelle/{task}/assemble.log",
+        log_path("aelle/{task}/assemble.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -22,15 +22,15 @@ rule assemble:
 rule fit_aelle:
     # Fit and evaluation of one analysis in one job: the table, torch and sklearn load once.
     input:
-        "results/aelle/{task}/table.parquet",
+        results_path("aelle/{task}/table.parquet"),
     output:
-        fit=directory("results/aelle/{task}/{analysis}/{arch}/fit"),
-        metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
-        predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
+        fit=directory(results_path("aelle/{task}/{analysis}/{arch}/fit")),
+        metrics=results_path("aelle/{task}/{analysis}/{arch}/metrics.json"),
+        predictions=results_path("aelle/{task}/{analysis}/{arch}/predictions.parquet"),
     log:
-        "logs/aelle/{task}/{analysis}_{arch}.log",
+        log_path("aelle/{task}/{analysis}_{arch}.log"),
     benchmark:
-        "results/benchmarks/aelle/{task}/{analysis}_{arch}.tsv"
+        results_path("benchmarks/aelle/{task}/{analysis}_{arch}.tsv")
     conda:
         "../../envs/aelle.yaml"
     threads: 1

@@ -43,6 +43,28 @@ check_slurm_placeholders()
 
 TASKS = list(config["tasks"])
 
+# Everything a run writes sits under its own folders, named by config key `run`, so that
+# runs of different configs never touch each other's files.
+RESULTS = f"results/{config['run']}"
+LOGS = f"logs/{config['run']}"
+DATA = f"data/{config['run']}"
+
+
+def results_path(path):
+    """``path`` (a Snakemake pattern) inside this run's results folder."""
+    return f"{RESULTS}/{path}"
+
+
+def log_path(path):
+    """``path`` (a Snakemake pattern) inside this run's log folder."""
+    return f"{LOGS}/{path}"
+
+
+def data_path(path):
+    """``path`` (a Snakemake pattern) inside this run's data folder."""
+    return f"{DATA}/{path}"
+
+
 # Jobs import the library from this checkout, also inside conda environments that only
 # hold its dependencies (envs/aelle.yaml).
 os.environ.update(
@@ -104,7 +126,7 @@ def shards(task, arch):
 
 
 def population_dir(task, arch, size, shard):
-    return f"results/train/{task}/{arch}_h{size}/shard{shard}"
+    return results_path(f"train/{task}/{arch}_h{size}/shard{shard}")
 
 
 def spectrum_jobs(task):
@@ -129,7 +151,7 @@ def train_outputs(task):
 def spectrum_outputs(task):
     """One Parquet per shard, holding every (epoch, input set) of :func:`spectrum_jobs`."""
     return [
-        f"results/spectra/{task}/{arch}_h{size}/shard{shard}.parquet"
+        results_path(f"spectra/{task}/{arch}_h{size}/shard{shard}.parquet")
         for arch, size in populations(task)
         for shard in shards(task, arch)
     ]
@@ -138,26 +160,29 @@ def spectrum_outputs(task):
 def phase_outputs(phase):
     """Every target of one phase, for the phase's target rule and for `dvc.yaml`."""
     per_task = {
-        "data": lambda t: [f"data/prepared/{t}.pt"],
+        "data": lambda t: [data_path(f"prepared/{t}.pt")],
         "train": train_outputs,
         "spectra": lambda t: spectrum_outputs(t)
-        + [f"results/spectra/{t}/convergence.npy"],
+        + [results_path(f"spectra/{t}/convergence.npy")],
         "aelle": aelle_outputs,
         "figures": figure_outputs,
     }[phase]
     paths = [path for task in TASKS for path in per_task(task)]
     if phase == "figures":
         paths += [
-            "results/figures/INDEX.md",
-            "results/metrics.json",
-            "results/summary.md",
-            "results/report/summary.html",
-            "results/report/run-times.html",
+            results_path(name)
+            for name in (
+                "figures/INDEX.md",
+                "metrics.json",
+                "summary.md",
+                "report/summary.html",
+                "report/run-times.html",
+            )
         ]
     return paths
 
 
-REPRODUCE_NOTE = "results/reproduced.json"
+REPRODUCE_NOTE = results_path("reproduced.json")
 
 
 def reproduce_note():
@@ -183,7 +208,7 @@ def analyses(task):
 
 
 def analysis_dir(task, analysis, arch):
-    return f"results/aelle/{task}/{analysis}/{arch}"
+    return results_path(f"aelle/{task}/{analysis}/{arch}")
 
 
 def example_tasks():
@@ -197,7 +222,7 @@ def figure_dirs(task):
     dirs += [f"{analysis}-{arch}" for analysis, arch in analyses(task)]
     if task in example_tasks():
         dirs.append("examples")
-    return [f"results/figures/{task}/{name}" for name in dirs]
+    return [results_path(f"figures/{task}/{name}") for name in dirs]
 
 
 def figure_outputs(task):

@@ -1,8 +1,8 @@
 rule prepare_data:
     output:
-        "data/prepared/{task}.pt",
+        data_path("prepared/{task}.pt"),
     log:
-        "logs/prepare_data/{task}.log",
+        log_path("prepare_data/{task}.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1

@@ -4,11 +4,11 @@ from aelle.plots.index import report_labels
 rule task_figures:
     # The population and convergence figures of a task in one job (one matplotlib start-up).
     input:
-        table="results/aelle/{task}/table.parquet",
-        convergence="results/spectra/{task}/convergence.npy",
+        table=results_path("aelle/{task}/table.parquet"),
+        convergence=results_path("spectra/{task}/convergence.npy"),
     output:
         population=report(
-            directory("results/figures/{task}/population"),
+            directory(results_path("figures/{task}/population")),
             patterns=["{family}.png"],
             caption="../report/population.rst",
             category="{task}",
@@ -16,7 +16,7 @@ rule task_figures:
             labels=lambda w: report_labels(w.family),
         ),
         convergence=report(
-            directory("results/figures/{task}/convergence"),
+            directory(results_path("figures/{task}/convergence")),
             patterns=["{family}.png"],
             caption="../report/convergence.rst",
             category="{task}",
@@ -24,7 +24,7 @@ rule task_figures:
             labels=lambda w: report_labels(w.family),
         ),
     log:
-        "logs/figures/{task}/task.log",
+        log_path("figures/{task}/task.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -41,7 +41,7 @@ rule task_figures:
 rule task_examples:
     # Runs the good, middling and bad networks and draws them, in one job.
     input:
-        data="data/prepared/{task}.pt",
+        data=data_path("prepared/{task}.pt"),
         records=lambda w: train_outputs(w.task),
         checkpoints=lambda w: [
             f"{population_dir(w.task, arch, size, shard)}/checkpoints"
@@ -49,9 +49,9 @@ rule task_examples:
             for shard in shards(w.task, arch)
         ],
     output:
-        arrays="results/figures/{task}/examples.npz",
+        arrays=results_path("figures/{task}/examples.npz"),
         figures=report(
-            directory("results/figures/{task}/examples"),
+            directory(results_path("figures/{task}/examples")),
             patterns=["{family}.png"],
             caption="../report/examples.rst",
             category="{task}",
@@ -59,7 +59,7 @@ rule task_examples:
             labels=lambda w: report_labels(w.family),
         ),
     log:
-        "logs/figures/{task}/examples.log",
+        log_path("figures/{task}/examples.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -74,12 +74,12 @@ rule task_examples:
 
 rule analysis_figures:
     input:
-        fit="results/aelle/{task}/{analysis}/{arch}/fit",
-        metrics="results/aelle/{task}/{analysis}/{arch}/metrics.json",
-        predictions="results/aelle/{task}/{analysis}/{arch}/predictions.parquet",
+        fit=results_path("aelle/{task}/{analysis}/{arch}/fit"),
+        metrics=results_path("aelle/{task}/{analysis}/{arch}/metrics.json"),
+        predictions=results_path("aelle/{task}/{analysis}/{arch}/predictions.parquet"),
     output:
         report(
-            directory("results/figures/{task}/{analysis}-{arch}"),
+            directory(results_path("figures/{task}/{analysis}-{arch}")),
             patterns=["{family}.png"],
             caption="../report/analysis.rst",
             category="{task}",
@@ -87,7 +87,7 @@ rule analysis_figures:
             labels=lambda w: report_labels(w.family),
         ),
     log:
-        "logs/figures/{task}/{analysis}_{arch}.log",
+        log_path("figures/{task}/{analysis}_{arch}.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -104,9 +104,9 @@ rule figure_index:
     input:
         [d for task in TASKS for d in figure_dirs(task)],
     output:
-        "results/figures/INDEX.md",
+        results_path("figures/INDEX.md"),
     log:
-        "logs/figures/index.log",
+        log_path("figures/index.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -121,10 +121,10 @@ rule summary:
     input:
         phase_outputs("aelle"),
     output:
-        metrics="results/metrics.json",
-        summary="results/summary.md",
+        metrics=results_path("metrics.json"),
+        summary=results_path("summary.md"),
     log:
-        "logs/aelle/summary.log",
+        log_path("aelle/summary.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -137,17 +137,17 @@ rule summary:
 
 rule summary_page:
     input:
-        "results/summary.md",
+        results_path("summary.md"),
     output:
         report(
-            "results/report/summary.html",
+            results_path("report/summary.html"),
             caption="../report/summary.rst",
             category="Overview",
             subcategory="summary",
             labels={"item": "headline and detailed tables"},
         ),
     log:
-        "logs/report/summary_page.log",
+        log_path("report/summary_page.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -164,14 +164,14 @@ rule run_times:
         note=lambda w: reproduce_note(),
     output:
         report(
-            "results/report/run-times.html",
+            results_path("report/run-times.html"),
             caption="../report/run_times.rst",
             category="Overview",
             subcategory="run times",
             labels={"item": "run times per phase and job"},
         ),
     log:
-        "logs/report/run_times.log",
+        log_path("report/run_times.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1
@@ -179,7 +179,7 @@ rule run_times:
         mem_mb=500,
         runtime=5,
     params:
-        benchmarks="results/benchmarks",
+        benchmarks=results_path("benchmarks"),
     script:
         "../scripts/run_times.py"
 
@@ -187,13 +187,13 @@ rule run_times:
 rule record:
     # The run's record kept in git (config key `record`, e.g. docs/study).
     input:
-        summary="results/summary.md",
-        metrics="results/metrics.json",
-        index="results/figures/INDEX.md",
+        summary=results_path("summary.md"),
+        metrics=results_path("metrics.json"),
+        index=results_path("figures/INDEX.md"),
     output:
         directory(config["record"] or "record"),
     log:
-        "logs/figures/record.log",
+        log_path("figures/record.log"),
     conda:
         "../../envs/aelle.yaml"
     threads: 1

@@ -1,14 +1,14 @@
 rule spectrum_shard:
     # One job per shard measures every (epoch, input set): data, inputs and torch load once.
     input:
-        data="data/prepared/{task}.pt",
-        checkpoints="results/train/{task}/{arch}_h{size}/shard{shard}/checkpoints",
+        data=data_path("prepared/{task}.pt"),
+        checkpoints=results_path("train/{task}/{arch}_h{size}/shard{shard}/checkpoints"),
     output:
-        "results/spectra/{task}/{arch}_h{size}/shard{shard}.parquet",
+        results_path("spectra/{task}/{arch}_h{size}/shard{shard}.parquet"),
     log:
-        "logs/spectra/{task}/{arch}_h{size}_shard{shard}.log",
+        log_path("spectra/{task}/{arch}_h{size}_shard{shard}.log"),
     benchmark:
-        "results/benchmarks/spectra/{task}/{arch}_h{size}_shard{shard}.tsv"
+        results_path("benchmarks/spectra/{task}/{arch}_h{size}_shard{shard}.tsv")
     conda:
         torch_env()
     threads: 1
@@ -26,12 +26,12 @@ rule spectrum_shard:
 
 rule convergence:
     input:
-        data="data/prepared/{task}.pt",
+        data=data_path("prepared/{task}.pt"),
         checkpoints=lambda w: f"{population_dir(w.task, *populations(w.task)[0], 0)}/checkpoints",
     output:
-        "results/spectra/{task}/convergence.npy",
+        results_path("spectra/{task}/convergence.npy"),
     log:
-        "logs/spectra/{task}/convergence.log",
+        log_path("spectra/{task}/convergence.log"),
     conda:
         torch_env()
     threads: 1

@@ -1,15 +1,15 @@
 rule train_shard:
     input:
-        data="data/prepared/{task}.pt",
+        data=data_path("prepared/{task}.pt"),
     output:
         checkpoints=directory(
-            "results/train/{task}/{arch}_h{size}/shard{shard}/checkpoints"
+            results_path("train/{task}/{arch}_h{size}/shard{shard}/checkpoints")
         ),
-        records="results/train/{task}/{arch}_h{size}/shard{shard}/records.parquet",
+        records=results_path("train/{task}/{arch}_h{size}/shard{shard}/records.parquet"),
     log:
-        "logs/train/{task}/{arch}_h{size}_shard{shard}.log",
+        log_path("train/{task}/{arch}_h{size}_shard{shard}.log"),
     benchmark:
-        "results/benchmarks/train/{task}/{arch}_h{size}_shard{shard}.tsv"
+        results_path("benchmarks/train/{task}/{arch}_h{size}_shard{shard}.tsv")
     conda:
         torch_env()
     threads: 1

@@ -1,4 +1,4 @@
-"""Snakemake adapter: results/summary.md as an HTML page for the report."""
+"""Snakemake adapter: results/<run>/summary.md as an HTML page for the report."""
 
 from aelle.report.steps import summary_page
 from aelle.runtime import job_logging

@@ -2,7 +2,7 @@
 
 Example::
 
-    aelle spectrum results/train/smnist/lstm_h32/shard0/epoch6.pt \\
+    aelle spectrum results/offline/train/smnist/lstm_h32/shard0/checkpoints/epoch6.pt \\
         --inputs val.npy --warmup-inputs warm.npy --output spectra.parquet
 
 A mistake (missing or unreadable file, a file that is not a population checkpoint, inputs

@@ -1,7 +1,7 @@
 """Workflow entry points for figures: files in (tables, metrics, arrays), figures out.
 
 Figure files are ``{out_dir}/{family}[--{variant}].png`` and ``.pdf``; ``out_dir`` should
-be ``results/figures/{task}`` so that :func:`index` can name the task.
+be ``results/<run>/figures/{task}`` so that :func:`index` can name the task.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Render the Markdown that ``results/summary.md`` uses as a stand-alone HTML page.
+"""Render the Markdown that ``results/<run>/summary.md`` uses as a stand-alone HTML page.
 
 Only the subset the summary writes is understood: ``#`` headings, paragraphs, ``-`` / ``*``
 bullet lists, pipe tables (header row, ``|---|`` rule, body rows) and inline ``code`` and

@@ -2,7 +2,7 @@
 
 After ``make reproduce`` the data, train, spectra and aelle outputs were pulled from the DVC
 remote and only re-stamped (``snakemake --touch``), so Snakemake's own Statistics page shows
-about 0 s for them. The benchmark TSVs under ``results/benchmarks`` travel with the pulled
+about 0 s for them. The benchmark TSVs under ``results/<run>/benchmarks`` travel with the pulled
 artifacts, so they still hold the producer's measured times; this page reports those and
 says which artifacts were pulled.
 """

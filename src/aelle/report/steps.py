@@ -11,7 +11,7 @@ PathLike = str | Path
 
 
 def summary_page(summary_path: PathLike, out_path: PathLike) -> None:
-    """Write ``results/summary.md`` (headline table first) as a stand-alone HTML page."""
+    """Write ``results/<run>/summary.md`` (headline table first) as a stand-alone HTML page."""
     text = Path(summary_path).read_text(encoding="utf-8")
     _write(out_path, html_page("AeLLE summary", markdown_to_html(text)))
 
