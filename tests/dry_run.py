@@ -49,7 +49,8 @@ def dry_run(root: Path, configfile: str | Path, targets: tuple[str, ...] = ()) -
         check=False,
     )
     if proc.returncode != 0:
-        raise AssertionError(f"snakemake --dry-run failed:\n{proc.stderr[-3000:]}")
+        printed = proc.stdout + proc.stderr
+        raise AssertionError(f"snakemake --dry-run failed:\n{printed[-3000:]}")
     return proc.stdout
 
 

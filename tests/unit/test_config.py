@@ -83,6 +83,7 @@ def test_paper_config_has_paper_scale() -> None:
 
 def test_defaults_fill_absent_keys_without_adding_tasks() -> None:
     minimal = {
+        "run": "minimal",
         "tasks": {
             "signal": {
                 "architectures": {"force": {"sizes": [16], "networks": 2, "p_range": [1.0, 2.0]}}
@@ -203,6 +204,8 @@ BAD = {
         "tasks.signal.architectures.force.networks: required key is missing",
     ),
     "missing tasks": (_delete("tasks"), "tasks: required key is missing"),
+    "missing run": (_delete("run"), "run: required key is missing"),
+    "bad run name": (_set("run", "my run"), "run: 'my run' does not match"),
     "no architectures": (
         _set("tasks.charrnn.architectures", {}),
         "tasks.charrnn.architectures: {} should be non-empty",

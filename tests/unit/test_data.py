@@ -15,6 +15,7 @@ from aelle.data import DataError, TaskData, load_prepared, load_task, prepare
 from aelle.data.charrnn import decode, encode
 from aelle.data.signal import evaluate
 from aelle.data.smnist import read_idx
+from aelle.data.sources import input_files, with_local_files
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -162,14 +163,14 @@ def test_text_errors(tmp_path, content, problem):
         load_task("charrnn", cfg, root=tmp_path)
 
 
-def test_unknown_sources_and_url_without_sha(tmp_path):
+def test_unknown_sources_and_a_url_the_loader_will_not_fetch(tmp_path):
     with pytest.raises(DataError, match="unknown source kind 'wiki'"):
         load_task("charrnn", {"source": "wiki"}, root=tmp_path)
     with pytest.raises(DataError, match="unknown source kind"):
         load_task("smnist", {"source": "cifar"}, root=tmp_path)
-    null_sha = {"url": "http://x/y.txt", "sha256": None}
-    with pytest.raises(DataError, match=r"^tasks\.charrnn\.data\.files\.train\.sha256 is null"):
-        load_task("charrnn", {"source": "text", "files": {"train": null_sha}}, root=tmp_path)
+    remote = {"url": "http://x/y.txt", "sha256": "ab" * 32}
+    with pytest.raises(DataError, match=r"^tasks\.charrnn\.data\.files\.train: http://x/y"):
+        load_task("charrnn", {"source": "text", "files": {"train": remote}}, root=tmp_path)
     with pytest.raises(DataError, match=r"^tasks\.smnist\.data\.files: source 'idx' needs"):
         load_task("smnist", {"source": "idx", "files": {}}, root=tmp_path)
     with pytest.raises(DataError, match="unknown task"):
@@ -213,19 +214,30 @@ def test_prepare_round_trip(tmp_path):
         load_prepared(tmp_path / "x.pt")
 
 
-def test_url_source_is_downloaded_once_and_checked(tmp_path):
+def test_a_downloaded_file_is_read_from_where_the_download_rule_saved_it(tmp_path):
     text = "hello world, " * 20
-    source = tmp_path / "src.txt"
-    source.write_text(text, encoding="utf-8")
     digest = hashlib.sha256(text.encode()).hexdigest()
     cfg = {
         "source": "text",
-        "files": {"train": {"url": source.as_uri(), "sha256": digest}},
+        "files": {"train": {"url": "https://example.org/texts/book.txt", "sha256": digest}},
         "sequence_length": 10,
     }
-    data = load_task("charrnn", cfg, root=tmp_path / "root")
-    assert len(list((tmp_path / "root" / "downloads").iterdir())) == 1
+    local = input_files(cfg, raw_dir=tmp_path / "raw", root=tmp_path / "data")
+    assert local == {"train": tmp_path / "raw" / "book.txt"}
+    local["train"].parent.mkdir()
+    local["train"].write_text(text, encoding="utf-8")
+    data = load_task("charrnn", with_local_files(cfg, local), root=tmp_path)
     assert data.meta["vocab"] == " ,dehlorw"
-    cfg["files"]["train"]["sha256"] = "f" * 64
+    local["train"].write_text(text + "!", encoding="utf-8")
     with pytest.raises(DataError, match="sha256 mismatch"):
-        load_task("charrnn", cfg, root=tmp_path / "other")
+        load_task("charrnn", with_local_files(cfg, local), root=tmp_path)
+
+
+def test_a_local_path_is_taken_from_the_data_root(tmp_path):
+    cfg = {"source": "text", "files": {"train": {"path": "raw/t.txt"}, "novel": {"path": "/n"}}}
+    local = input_files(cfg, raw_dir=tmp_path / "raw", root=Path("data"))
+    assert local == {"train": Path("data/raw/t.txt"), "novel": Path("/n")}
+    assert with_local_files(cfg, local)["files"]["train"] == {
+        "path": "data/raw/t.txt",
+        "sha256": None,
+    }

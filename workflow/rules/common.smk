@@ -3,9 +3,12 @@ the file lists of each phase). All target paths derive from the validated config
 
 import math
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 from aelle.config import validate_config
+from aelle.data.sources import input_files, with_local_files
+from aelle.downloads import remote_files, unpinned
 from snakemake.exceptions import WorkflowError
 from aelle.noise import silence_known_noise
 
@@ -65,6 +68,34 @@ def data_path(path):
     return f"{DATA}/{path}"
 
 
+def check_pinned_downloads():
+    """Stop at parse time, before any job, if a downloaded file's sha256 is null; the error
+    names each such key and how to pin it."""
+    problems = unpinned(config)
+    if problems:
+        raise WorkflowError("\n".join(problems))
+
+
+check_pinned_downloads()
+
+# Remote input files by (task, file name): the download rule saves each as
+# data/<run>/raw/<task>/<name>.
+DOWNLOADS = remote_files(config)
+
+
+def task_input_files(task):
+    """The local input file of every `files` entry of a task's data config, by key: its
+    download under data/<run>/raw/<task>/, or its `path` (relative ones from data/)."""
+    return {
+        key: str(path)
+        for key, path in input_files(
+            config["tasks"][task]["data"],
+            raw_dir=Path(DATA, "raw", task),
+            root=Path("data"),
+        ).items()
+    }
+
+
 # Jobs import the library from this checkout, also inside conda environments that only
 # hold its dependencies (envs/aelle.yaml).
 os.environ.update(
@@ -97,6 +128,7 @@ wildcard_constraints:
     arch="[a-z]+",
     size=r"\d+",
     shard=r"\d+",
+    name=r"[^/]+",
 
 
 def task_cfg(wildcards):

@@ -8,6 +8,6 @@ with job_logging(snakemake.log[0], snakemake.threads):
         snakemake.wildcards.task,
         snakemake.params.data,
         snakemake.output[0],
-        root="data",
+        root=".",
         seed=snakemake.params.seed,
     )

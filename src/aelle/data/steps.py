@@ -21,8 +21,9 @@ def prepare_data(
 ) -> TaskData:
     """Build one task's data from its ``data:`` config section and write it to ``out_path``.
 
-    ``root``: folder that relative file paths of the config are read from (and downloads
-    are cached in); ``seed``: the global seed of the validation / novel splits.
+    ``root``: folder that relative file paths of the config are read from (the workflow
+    passes local paths only, see :func:`aelle.data.sources.with_local_files`); ``seed``:
+    the global seed of the validation / novel splits.
     """
     data = prepare(task, data_cfg, Path(out_path), root=Path(root), seed=seed)
     log.info(

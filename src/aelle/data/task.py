@@ -76,7 +76,7 @@ class TaskData:
 def load_task(task: str, data_cfg: Mapping[str, object], *, root: Path, seed: int = 0) -> TaskData:
     """Build a task's data from its config section ``tasks.{task}.data``.
 
-    ``root`` resolves relative file paths and holds downloads (``root/downloads``);
+    ``root`` resolves relative file paths (every file is local: see :mod:`aelle.data.sources`);
     ``seed`` fixes the splits (smnist), topic choice (charrnn) and targets (signal).
     """
     if task == "smnist":
