@@ -85,3 +85,24 @@ def distributions(modules: set[str]) -> dict[str, set[str]]:
     installed distribution provides stands for a distribution of its own name."""
     installed = installed_distributions()
     return {m: {normalise(d) for d in installed.get(m, [m])} for m in modules}
+
+
+def library_modules(code: str, src: Path, library: str) -> set[Path]:
+    """Source files of every module of ``library`` under ``src`` that ``code`` (Python
+    source, or the import lines of a Snakemake file) imports, transitively, with the
+    ``__init__`` of each package above them."""
+    found: set[Path] = set()
+    queue = [(ast.parse(code), "")]
+    while queue:
+        tree, package = queue.pop()
+        for name in imported_names(tree, package):
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):
+                module = ".".join(parts[:depth])
+                path = module_path(src, module) if parts[0] == library else None
+                if path is not None and path not in found:
+                    found.add(path)
+                    is_package = path.name == "__init__.py"
+                    inner = module if is_package else module.rpartition(".")[0]
+                    queue.append((ast.parse(path.read_text(encoding="utf-8")), inner))
+    return found

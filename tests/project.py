@@ -10,12 +10,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / ".venv"
 TINY_CONFIG = REPO / "tests/config/tiny.yaml"
 # One task, one population: the whole DAG in about 20 jobs, for the round trips of the
 # DVC and SLURM tests.
 MICRO_CONFIG = REPO / "tests/config/micro.yaml"
+# The smallest whole DAG: the second named run of the DVC tests.
+NANO_CONFIG = REPO / "tests/config/nano.yaml"
 TIMEOUT_S = 1800
 
 
@@ -86,5 +90,22 @@ def checkout_with_config(dst: Path, config: Path = TINY_CONFIG) -> Path:
     run(["git", "init", "--quiet", "--initial-branch=main"], dst)
     run(["git", "add", "--all"], dst)
     run(["git", "commit", "--quiet", "-m", "Tiny configuration"], dst)
+    use_project_venv(dst)
+    return dst
+
+
+def checkout_with_runs(dst: Path, configs: list[Path]) -> Path:
+    """A git repository at `dst` whose dvc.yaml also lists the named runs of `configs` (files
+    of this repository), as a user adds a run of their own under `vars: runs`."""
+    copy_worktree(dst)
+    dvc_yaml = yaml.safe_load((dst / "dvc.yaml").read_text())
+    (runs,) = [entry["runs"] for entry in dvc_yaml["vars"] if "runs" in entry]
+    for config in configs:
+        name = yaml.safe_load(config.read_text())["run"]
+        runs[name] = str(config.relative_to(REPO))
+    (dst / "dvc.yaml").write_text(yaml.safe_dump(dvc_yaml, sort_keys=False))
+    run(["git", "init", "--quiet", "--initial-branch=main"], dst)
+    run(["git", "add", "--all"], dst)
+    run(["git", "commit", "--quiet", "-m", "Test runs in dvc.yaml"], dst)
     use_project_venv(dst)
     return dst

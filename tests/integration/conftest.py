@@ -1,24 +1,26 @@
 """Fixtures of the integration tests: throwaway servers on 127.0.0.1 (stopped by PID when the
-session ends, also after failures) and one workflow run of the micro configuration (one task,
-one population, the whole DAG) published to the default DVC remote, made once per session
-and reused by every DVC round trip."""
+session ends, also after failures) and one producer that ran two named runs, micro and nano
+(each one task, one population, the whole DAG), and published both to the default DVC
+remote, made once per session and reused by every DVC round trip."""
 
 from collections.abc import Iterator
 
 import pytest
-from dvc_checkout import PUBLISH, Published
-from project import MICRO_CONFIG, checkout_with_config, run
+from dvc_checkout import RUNS, Published
+from project import MICRO_CONFIG, NANO_CONFIG, checkout_with_runs, run
 from servers.s3rver import S3Server, s3rver
 from servers.sshd import SshServer, sshd
 
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    """Run the micro config once (as the producer's config/config.yaml), publish."""
+    """Run micro and nano (listed in the producer's dvc.yaml) one after the other, publish
+    each as the README says."""
     base = tmp_path_factory.mktemp("dvc")
-    producer = checkout_with_config(base / "producer", MICRO_CONFIG)
-    for step in PUBLISH:
-        run(step, producer)
+    producer = checkout_with_runs(base / "producer", [MICRO_CONFIG, NANO_CONFIG])
+    for named in RUNS:
+        for step in named.publish():
+            run(step, producer)
     return Published(base=base, producer=producer)
 
 

@@ -1,5 +1,5 @@
-"""Faults on the way between producer and reproducer: a push killed half-way, an unreachable
-remote, a corrupted object in the local DVC cache."""
+"""Faults on the way between producer and reproducer: a push of both named runs killed
+half-way, an unreachable remote, a corrupted object in the local DVC cache."""
 
 import hashlib
 import os
@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dvc_checkout import PHASES, PUBLISH, PULLED, REPRODUCE, Published, command_env, digest, run
+from dvc_checkout import MICRO, NANO, RUNS, Published, command_env, digest, outputs, run
 from servers.process import free_port
 from servers.sshd import SshServer
 
@@ -66,14 +66,16 @@ def test_killed_push_is_completed_by_the_next(
     try:
         run(["tools/dvc/remote.sh", "ssh", url], published.producer, env=env)
         assert 0 < kill_push_half_way(published.producer, store, total) < total
-        run(PUBLISH[1], published.producer)
+        for named in RUNS:
+            run(named.publish()[1], published.producer)
     finally:
         run(["dvc", "remote", "default", "--local", "--unset"], published.producer, check=False)
     assert len(object_files(store)) == total
     checkout = published.clone("after-killed-push")
     run(["tools/dvc/remote.sh", "ssh", url], checkout, env=env)
-    run(["dvc", "pull", *PHASES], checkout)
-    assert digest(checkout, PULLED) == digest(published.producer, PULLED)
+    for named in RUNS:
+        run(["dvc", "pull", *named.stages], checkout)
+        assert digest(checkout, named.pulled) == digest(published.producer, named.pulled)
 
 
 def workspace_state(checkout: Path) -> dict[str, tuple[float, int]]:
@@ -98,7 +100,7 @@ def test_unreachable_remote_fails_clearly_and_touches_nothing(
         env={"DVC_SSH_KEYFILE": str(ssh_server.keyfile)},
     )
     before = workspace_state(checkout)
-    proc = run(REPRODUCE, checkout, check=False)
+    proc = run(NANO.reproduce(), checkout, check=False)
     assert proc.returncode != 0
     assert "'dvc pull' failed" in proc.stderr
     assert "failed to connect to ssh" in proc.stderr
@@ -107,14 +109,14 @@ def test_unreachable_remote_fails_clearly_and_touches_nothing(
 
 def test_corrupted_cache_object_is_fetched_again(published: Published) -> None:
     checkout = published.clone("corrupted")
-    run(["dvc", "pull", *PHASES], checkout)
-    victim = sorted((checkout / "results/spectra").rglob("*.parquet"))[0]
+    run(["dvc", "pull", *MICRO.stages], checkout)
+    victim = sorted((checkout / "results/micro/spectra").rglob("*.parquet"))[0]
     md5 = hashlib.md5(victim.read_bytes()).hexdigest()
     cached = checkout / ".dvc/cache/files/md5" / md5[:2] / md5[2:]
     cached.chmod(0o644)
     cached.write_bytes(b"not the published bytes")
     victim.unlink()
-    proc = run(REPRODUCE, checkout)
+    proc = run(MICRO.reproduce(), checkout)
     assert f"corrupted object {md5} removed" in proc.stdout
     assert hashlib.md5(cached.read_bytes()).hexdigest() == md5
-    assert digest(checkout) == digest(published.producer)
+    assert outputs(checkout, MICRO) == outputs(published.producer, MICRO)

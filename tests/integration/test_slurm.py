@@ -169,11 +169,11 @@ def _files(root: Path, pattern: str) -> list[Path]:
 def _assert_same_results(ours: Path, theirs: Path) -> int:
     """The results of run ``ours`` equal those of run ``theirs`` (two checkouts): every
     training and spectrum table (timing columns aside) and every checkpoint, bitwise;
-    results/metrics.json as JSON; the summary and figure index as text; the same figure
+    results/micro/metrics.json as JSON; the summary and figure index as text; the same figure
     files (PNG and PDF bytes carry creation metadata, so their contents are not compared).
     Returns the number of files compared."""
     compared = 0
-    for pattern in ("results/train/**/*.parquet", "results/spectra/**/*.parquet"):
+    for pattern in ("results/micro/train/**/*.parquet", "results/micro/spectra/**/*.parquet"):
         names = _files(theirs, pattern)
         assert names and names == _files(ours, pattern), pattern
         for name in names:
@@ -181,19 +181,23 @@ def _assert_same_results(ours: Path, theirs: Path) -> int:
             keep = [c for c in b.columns if c not in VOLATILE_COLUMNS]
             pd.testing.assert_frame_equal(a[keep], b[keep], check_exact=True, obj=str(name))
         compared += len(names)
-    checkpoints = _files(theirs, "results/train/**/*.pt")
-    assert checkpoints and checkpoints == _files(ours, "results/train/**/*.pt")
+    checkpoints = _files(theirs, "results/micro/train/**/*.pt")
+    assert checkpoints and checkpoints == _files(ours, "results/micro/train/**/*.pt")
     for name in checkpoints:
         a = torch.load(ours / name, weights_only=True)
         _assert_equal(a, torch.load(theirs / name, weights_only=True), str(name))
     # Parsed and written again: exact values, key order aside, NaN equal to NaN.
-    metrics = [json.loads((run / "results/metrics.json").read_text()) for run in (ours, theirs)]
+    metrics = [
+        json.loads((run / "results/micro/metrics.json").read_text()) for run in (ours, theirs)
+    ]
     assert json.dumps(metrics[0], sort_keys=True) == json.dumps(metrics[1], sort_keys=True)
-    for text in ("results/summary.md", "results/figures/INDEX.md"):
+    for text in ("results/micro/summary.md", "results/micro/figures/INDEX.md"):
         assert (ours / text).read_text() == (theirs / text).read_text(), text
-    figures = _files(theirs, "results/figures/**/*.png")
-    assert figures and figures == _files(ours, "results/figures/**/*.png")
-    assert _files(theirs, "results/figures/**/*.pdf") == _files(ours, "results/figures/**/*.pdf")
+    figures = _files(theirs, "results/micro/figures/**/*.png")
+    assert figures and figures == _files(ours, "results/micro/figures/**/*.png")
+    assert _files(theirs, "results/micro/figures/**/*.pdf") == _files(
+        ours, "results/micro/figures/**/*.pdf"
+    )
     return compared + len(checkpoints) + 3
 
 

@@ -16,3 +16,18 @@ pending_outputs() {
         awk -F'\t' 'NF == 6 && $1 != "output_file" && $6 != "no update" {
             printf "  %s (rule %s, %s)\n", $1, $3, $5 }'
 }
+
+# run_stages CONFIG RUN WHO [--published] PHASE...: print the run's dvc.yaml stages
+# (PHASE@RUN, one per line) after tools/dvc/run_stages.py checked that dvc.yaml lists the run
+# with CONFIG (and, with --published, that dvc.lock records them); otherwise print its one
+# line prefixed with WHO and fail.
+run_stages() {
+    local config=$1 run=$2 who=$3
+    shift 3
+    local out
+    if ! out=$(python tools/dvc/run_stages.py "$run" "$config" "$@" 2>&1); then
+        echo "$who: $out" >&2
+        return 1
+    fi
+    printf '%s\n' "$out"
+}
