@@ -144,7 +144,7 @@ def test_headline_has_one_row_per_task_and_architecture():
 def test_summary_leads_with_the_headline_then_one_section_per_analysis():
     text = summary_markdown(ANALYSES)
     lines = text.splitlines()
-    assert lines[:3] == ["# AeLLE summary", "", "## Claims: verdicts"]
+    assert lines[:3] == ["# AeLLE summary", "", "## Headline: AeLLE against the best baseline"]
     table = [line for line in lines if line.startswith("| toy | lstm | 40 |")]
     assert table[0] == (
         "| toy | lstm | 40 | 0.90 [0.80, 0.95] | mean_le 0.70 [0.50, 0.80] "
@@ -152,8 +152,8 @@ def test_summary_leads_with_the_headline_then_one_section_per_analysis():
     )
     headings = [line for line in lines if line.startswith("## ")]
     assert headings == [
-        "## Claims: verdicts",
         "## Headline: AeLLE against the best baseline",
+        "## Claims: verdicts",
         "## Main analysis: good vs bad networks within each architecture",
         "## Novel inputs",
         "## Early epochs, one shared basis",

@@ -179,11 +179,18 @@ VERDICT_READING = (
 
 def summary_markdown(analyses: Mapping[str, Mapping[str, Any]], populations: str = "") -> str:
     """The text of ``summary.md`` for ``{"{task}/{analysis}[/{arch}]": metrics}``, with
-    ``populations`` (Markdown, see :func:`aelle.ae.populations.populations_markdown`) after
-    the headline."""
+    the verdict per claim after the headline, then ``populations`` (Markdown, see
+    :func:`aelle.ae.populations.populations_markdown`)."""
     claims = claim_records(analyses)
+    headline = headline_rows(claims)
     text = [
         "# AeLLE summary",
+        "",
+        "## Headline: AeLLE against the best baseline",
+        "",
+        READING,
+        "",
+        markdown_table(headline) if headline else "No main analysis in this run.",
         "",
         "## Claims: verdicts",
         "",
@@ -191,13 +198,7 @@ def summary_markdown(analyses: Mapping[str, Mapping[str, Any]], populations: str
         "",
         claims_table(claims),
         "",
-        "## Headline: AeLLE against the best baseline",
-        "",
-        READING,
-        "",
     ]
-    headline = headline_rows(claims)
-    text += [markdown_table(headline) if headline else "No main analysis in this run.", ""]
     if populations:
         text += [populations]
     for section in SECTIONS:
