@@ -5,7 +5,7 @@ import json
 import pytest
 
 from aelle.ae import steps
-from aelle.ae.findings import best_baseline, claim_records, findings_table
+from aelle.ae.findings import best_baseline, claim_records, claims_table, verdict
 from aelle.ae.summary import headline_rows, summary_markdown
 
 
@@ -153,13 +153,14 @@ def test_summary_leads_with_the_headline_then_one_section_per_analysis():
     headings = [line for line in lines if line.startswith("## ")]
     assert headings == [
         "## Headline: AeLLE against the best baseline",
+        "## Claims: verdicts",
         "## Main analysis: good vs bad networks within each architecture",
         "## Novel inputs",
         "## Early epochs, one shared basis",
         "## All architectures",
         "## Networks excluded from fitting",
     ]
-    for heading in headings[1:]:
+    for heading in headings[2:]:
         sentence = lines[lines.index(heading) + 2]
         assert sentence.endswith(".") and not sentence.startswith("|")
     assert (
@@ -170,7 +171,7 @@ def test_summary_leads_with_the_headline_then_one_section_per_analysis():
     assert "| toy | lstm | 6 (final) | 40 | aelle | 0.90 [0.80, 1.00] |" in text
 
 
-def test_findings_table_reads_the_merged_metrics(tmp_path):
+def test_claims_table_reads_the_merged_metrics(tmp_path):
     paths = []
     for i, m in enumerate(ANALYSES.values()):
         paths.append(tmp_path / f"{i}.json")
@@ -178,20 +179,60 @@ def test_findings_table_reads_the_merged_metrics(tmp_path):
     steps.summarise(paths, tmp_path / "metrics.json", tmp_path / "summary.md")
     merged = json.loads((tmp_path / "metrics.json").read_text())
     assert merged["claims"] == claim_records(ANALYSES)
-    table = findings_table(merged, measures=("f1",)).splitlines()
+    table = claims_table(merged["claims"]).splitlines()
     assert table[0] == (
-        "| claim | task | architecture | where | test networks | measure | AeLLE | best baseline |"
+        "| claim | measure | population (test networks) | AeLLE [95 % CI] "
+        "| best baseline [95 % CI] | verdict |"
     )
-    assert table[2:] == [
-        "| 1 | toy | lstm | test networks | 40 | F1 (good = below median) "
-        "| 0.90 [0.80, 0.95] | mean_le 0.70 [0.50, 0.80] |",
-        "| 1 | toy | all | test networks | 80 | F1 (good = below median) "
-        "| 0.50 [0.30, 0.70] | p 0.55 [0.40, 0.70] |",
-        "| 1 | signal | force | test networks | 12 | F1 (good = below median) "
-        "| 1.00 [1.00, 1.00] | – |",
-        "| 2 | toy | lstm | novel inputs | 40 | F1 (good = below median) | 0.80 [0.70, 0.90] | – |",
-        "| 3 | toy | lstm | epoch 0 (shared basis) | 40 | F1 (good = below median) "
-        "| 0.75 [0.60, 0.85] | early_loss 0.80 [0.70, 0.90] |",
-    ]
-    with pytest.raises(ValueError, match="lack 'claims'"):
-        findings_table({"analyses": {}})
+    assert table[2] == (
+        "| 1. good and bad networks separate, within an architecture | F1 (good = below median) "
+        "| signal force (12)<br>toy lstm (40) | 1.00 [1.00, 1.00]<br>0.90 [0.80, 0.95] "
+        "| –<br>mean_le 0.70 [0.50, 0.80] | supported<br>supported<br>**supported: 2 of 2** |"
+    )
+    assert table[3] == (
+        "| 1. good and bad networks separate, across architectures | F1 (good = below median) "
+        "| toy all (80) | 0.50 [0.30, 0.70] | p 0.55 [0.40, 0.70] "
+        "| not supported (at chance)<br>**not supported: 1 of 1** |"
+    )
+    assert table[4].startswith("| 2. the representation holds for novel inputs |")
+    assert table[5] == (
+        "| 3. early epochs predict the final loss | Spearman (predicted vs final) "
+        "| toy lstm, epoch 0 (40) | 0.60 [0.40, 0.75] | early_loss 0.65 [0.50, 0.80] "
+        "| supported<br>**supported: 1 of 1** |"
+    )
+    assert len(table) == 6
+    summary = (tmp_path / "summary.md").read_text()
+    assert "\n".join(table) in summary
+
+
+@pytest.mark.parametrize(
+    ("aelle", "baseline", "measure", "expected"),
+    [
+        (s(0.5, 0.3, 0.7), None, "spearman", "supported"),
+        (s(0.0, -0.2, 0.2), None, "spearman", "not supported (at chance)"),
+        (
+            s(0.9, 0.8, 0.95),
+            {"method": "p", **s(0.99, 0.97, 1.0)},
+            "f1",
+            "not supported (p better)",
+        ),
+        (
+            s(0.75, 0.6, 0.85),
+            None,
+            "f1",
+            "inconclusive at this scale (interval reaches chance)",
+        ),
+        (
+            s(0.85, 0.75, 0.9),
+            {"method": "mean_le", **s(0.92, 0.85, 0.97)},
+            "f1",
+            "inconclusive at this scale (mean_le higher)",
+        ),
+        (s(0.85, 0.75, 0.9), {"method": "mean_le", **s(0.9, 0.8, 0.95)}, "f1", "supported"),
+        (None, None, "f1", "inconclusive at this scale (no AeLLE score)"),
+    ],
+)
+def test_verdict_compares_aelle_with_chance_and_the_best_baseline(
+    aelle, baseline, measure, expected
+):
+    assert verdict(aelle, baseline, measure) == expected

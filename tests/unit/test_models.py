@@ -81,7 +81,7 @@ def test_population_lstm_matches_torch_lstm_and_linear():
 @pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize("kind", KINDS)
 def test_run_tokens_equals_run_on_one_hot_inputs_and_gradients(kind, bias):
-    pop = Population.create(kind, 7, 5, 3, [1, 2], [0.6, 0.9], bias=bias, dtype=torch.float64)
+    pop = Population.create(kind, 7, 5, 3, [1, 2], [0.6, 0.9], bias=bias).double()
     tokens = torch.randint(0, 7, (2, 4, 9), generator=torch.Generator().manual_seed(0))
     by_lookup = pop.run_tokens(tokens)
     by_matmul = pop.run(nn.functional.one_hot(tokens, 7).double())

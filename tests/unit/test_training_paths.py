@@ -76,7 +76,7 @@ def test_grouping_does_not_change_results(path, digits):
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_fused_network_computes_what_the_population_computes(kind):
-    pop = Population.create(kind, 5, 7, 3, [11], [0.9], bias=True, dtype=torch.float64)
+    pop = Population.create(kind, 5, 7, 3, [11], [0.9], bias=True).double()
     fused = FusedNetwork(pop)
     x = torch.randn(1, 4, 6, 5, dtype=torch.float64)
     torch.testing.assert_close(fused.run(x), pop.run(x), atol=1e-12, rtol=0)

@@ -119,7 +119,9 @@ rule figure_index:
 
 rule summary:
     input:
-        phase_outputs("aelle"),
+        metrics=phase_outputs("aelle"),
+        records=[r for task in config["tasks"] for r in train_outputs(task)],
+        charrnn=["data/prepared/charrnn.pt"] if "charrnn" in config["tasks"] else [],
     output:
         metrics=results_path("metrics.json"),
         summary=results_path("summary.md"),

@@ -24,9 +24,6 @@ MEASURES = {"f1": ("median", "f1"), "spearman": ("regression", "spearman")}
 
 MEASURE_LABELS = {"f1": "F1 (good = below median)", "spearman": "Spearman (predicted vs final)"}
 
-CLAIM_ANALYSES = ("main", "architectures", "early")
-"""Analyses the Findings table reads by default (``early_separate`` is the second reading)."""
-
 
 def _score(methods: Mapping[str, Any], method: str, measure: str) -> dict[str, Any] | None:
     group, name = MEASURES[measure]
@@ -127,44 +124,103 @@ def markdown_table(rows: Sequence[Mapping[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _where(record: Mapping[str, Any]) -> str:
-    if record["claim"] == "3":
-        basis = "shared basis" if record["analysis"] == "early" else "separate AEs"
-        return f"epoch {record['epoch']} ({basis})"
-    return "novel inputs" if record["inputs"] == "novel" else "test networks"
+CHANCE = {"f1": 2 / 3, "spearman": 0.0}
+"""Level a score reaches without information: F1 2/3 by calling every network good (half
+of them are, by the median split); Spearman 0."""
+
+VERDICT_WORDS = ("supported", "not supported", "inconclusive at this scale")
+"""The verdicts of :func:`verdict`, each followed by its reason where it has one."""
+
+CLAIM_MEASURES = {"1": "f1", "2": "f1", "3": "spearman"}
+"""The measure that judges each claim: separation (F1) for claims 1 and 2, prediction of
+the final loss (Spearman) for claim 3."""
 
 
-def findings_table(
-    metrics: Mapping[str, Any],
-    *,
-    measures: Sequence[str] = ("f1", "spearman"),
-    analyses: Sequence[str] = CLAIM_ANALYSES,
+def verdict(
+    aelle: Mapping[str, Any] | None, baseline: Mapping[str, Any] | None, measure: str
 ) -> str:
-    """Markdown table per claim, task, architecture and measure: AeLLE vs the best baseline.
+    """A claim's verdict on one population from AeLLE's and the best baseline's scores.
 
-    Args:
-        metrics: the merged ``metrics.json`` (with ``claims``, see :func:`claim_records`).
-        measures: keys of ``MEASURES``, one row each.
-        analyses: keep records of these analyses.
+    - ``supported``: AeLLE's 95 % interval lies above chance (:data:`CHANCE`) and the best
+      baseline's point value is not above AeLLE's interval;
+    - ``not supported``: AeLLE's point value is at or below chance, or the best baseline's
+      interval lies wholly above AeLLE's (the baseline is named);
+    - ``inconclusive at this scale``: anything else (AeLLE's interval reaches chance, or the
+      best baseline beats AeLLE's interval while the two intervals overlap).
     """
-    if "claims" not in metrics:
-        raise ValueError("findings_table: metrics lack 'claims' (rerun the summary step)")
-    rows = [
-        {
-            "claim": record["claim"],
-            "task": task,
-            "architecture": arch,
-            "where": _where(record),
-            "test networks": str(record["networks"]),
-            "measure": MEASURE_LABELS[measure],
-            "AeLLE": format_score(record[measure]["aelle"]),
-            "best baseline": format_baseline(record[measure]["best_baseline"]),
-        }
-        for task, archs in metrics["claims"].items()
+    chance = CHANCE[measure]
+    if not aelle or aelle.get("value") is None:
+        return "inconclusive at this scale (no AeLLE score)"
+    if aelle["value"] <= chance:
+        return "not supported (at chance)"
+    if baseline and baseline["low"] is not None and baseline["low"] > aelle["high"]:
+        return f"not supported ({baseline['method']} better)"
+    if aelle["low"] <= chance:
+        return "inconclusive at this scale (interval reaches chance)"
+    if baseline and baseline["value"] > aelle["high"]:
+        return f"inconclusive at this scale ({baseline['method']} higher)"
+    return "supported"
+
+
+CLAIM_ROWS = (
+    ("1", "main", "standard", "1. good and bad networks separate, within an architecture"),
+    ("1", "architectures", "standard", "1. good and bad networks separate, across architectures"),
+    ("2", "main", "novel", "2. the representation holds for novel inputs"),
+    ("3", "early", "standard", "3. early epochs predict the final loss"),
+)
+"""(claim, analysis, inputs, statement) of each row of :func:`claims_table`."""
+
+
+def _claim_rows(claims: Mapping[str, Any], claim: str, analysis: str, inputs: str):
+    """(population label, record) pairs of one row of the claims table, epoch by epoch."""
+    found = [
+        (task, arch, record)
+        for task, archs in claims.items()
         for arch, records in archs.items()
         for record in records.values()
-        if record["analysis"] in analyses
-        for measure in measures
+        if record["claim"] == claim
+        and record["analysis"] == analysis
+        and record["inputs"] == inputs
     ]
-    rows.sort(key=lambda r: r["claim"])
-    return markdown_table(rows)
+    found.sort(key=lambda item: (item[2]["epoch"] or 0, item[0], item[1]))
+    for task, arch, record in found:
+        epoch = "" if record["epoch"] is None or claim != "3" else f", epoch {record['epoch']}"
+        yield f"{task} {arch}{epoch}", record
+
+
+def claims_table(claims: Mapping[str, Any]) -> str:
+    """Markdown table with one row per claim: its measure, then per population (one line
+    each) AeLLE's score, the best baseline's and the verdict (:func:`verdict`), and the
+    claim's verdict counts.
+
+    Args:
+        claims: :func:`claim_records` (``metrics.json``'s ``claims``).
+    """
+    rows = []
+    for claim, analysis, inputs, statement in CLAIM_ROWS:
+        measure = CLAIM_MEASURES[claim]
+        lines = list(_claim_rows(claims, claim, analysis, inputs))
+        if not lines:
+            continue
+        verdicts = [
+            verdict(r[measure]["aelle"], r[measure]["best_baseline"], measure) for _, r in lines
+        ]
+        counts = {word: sum(v.startswith(word) for v in verdicts) for word in VERDICT_WORDS}
+        rows.append(
+            {
+                "claim": statement,
+                "measure": MEASURE_LABELS[measure],
+                "population (test networks)": "<br>".join(
+                    f"{label} ({r['networks']})" for label, r in lines
+                ),
+                "AeLLE [95 % CI]": "<br>".join(format_score(r[measure]["aelle"]) for _, r in lines),
+                "best baseline [95 % CI]": "<br>".join(
+                    format_baseline(r[measure]["best_baseline"]) for _, r in lines
+                ),
+                "verdict": "<br>".join(verdicts)
+                + "<br>**"
+                + ", ".join(f"{word}: {n} of {len(verdicts)}" for word, n in counts.items() if n)
+                + "**",
+            }
+        )
+    return markdown_table(rows) if rows else "No claims scored in this run."

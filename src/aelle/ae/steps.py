@@ -24,8 +24,10 @@ from aelle.ae.analyses import evaluate_analysis, fit_analysis
 from aelle.ae.assembly import assemble_table
 from aelle.ae.autoencoder import save_model
 from aelle.ae.findings import claim_records
+from aelle.ae.populations import populations_markdown, unigram_entropy
 from aelle.ae.split import assign_split
 from aelle.ae.summary import summary_markdown
+from aelle.data.task import load_prepared
 
 PathLike = str | Path
 
@@ -178,13 +180,21 @@ def evaluate(
     return metrics
 
 
-def summarise(metrics_paths: Sequence[PathLike], out_json: PathLike, out_md: PathLike) -> None:
+def summarise(
+    metrics_paths: Sequence[PathLike],
+    out_json: PathLike,
+    out_md: PathLike,
+    records_paths: Sequence[PathLike] = (),
+    charrnn_data: PathLike | None = None,
+) -> None:
     """Merge per-analysis metrics into one JSON and write the Markdown summary.
 
     ``out_json`` holds ``{"analyses": {"{task}/{analysis}[/{arch}]": metrics}, "claims":
     {task: {arch: {claim id: record}}}}`` (claims: :func:`aelle.ae.findings.claim_records`,
-    AeLLE and the best baseline per claim, read by :func:`aelle.ae.findings.findings_table`);
-    ``out_md`` the headline table and the detailed tables of
+    AeLLE and the best baseline per claim, read by :func:`aelle.ae.findings.claims_table`);
+    ``out_md`` the verdicts, the headline table, the populations (from the training
+    ``records_paths``; the charrnn reference is the unigram entropy of the training text
+    in the prepared ``charrnn_data``) and the detailed tables of
     :func:`aelle.ae.summary.summary_markdown`.
     """
     if not metrics_paths:
@@ -197,5 +207,13 @@ def summarise(metrics_paths: Sequence[PathLike], out_json: PathLike, out_md: Pat
             raise ValueError(f"summarise: two metrics files for {key} (second: {path})")
         analyses[key] = metrics
     write_json({"analyses": analyses, "claims": claim_records(analyses)}, out_json)
+    populations = ""
+    if records_paths:
+        records = pd.concat(pd.read_parquet(p) for p in records_paths)
+        references = {}
+        if charrnn_data is not None:
+            train = load_prepared(Path(charrnn_data)).arrays["train_seq"]
+            references["charrnn"] = unigram_entropy(train)
+        populations = populations_markdown(records, references)
     Path(out_md).parent.mkdir(parents=True, exist_ok=True)
-    Path(out_md).write_text(summary_markdown(analyses))
+    Path(out_md).write_text(summary_markdown(analyses, populations))

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aelle.ae.findings import claim_records, format_baseline, format_score, markdown_table
+from aelle.ae.findings import (
+    claim_records,
+    claims_table,
+    format_baseline,
+    format_score,
+    markdown_table,
+)
 
 METHODS = ("aelle", "aelle_knn", "max_le", "mean_le", "linreg", "raw_pca", "p", "early_loss")
 """Methods in the detailed tables, in this order (others found in the metrics follow)."""
@@ -162,8 +168,21 @@ def _section(analyses: Mapping[str, Mapping[str, Any]], section: tuple[str, ...]
     return lines
 
 
-def summary_markdown(analyses: Mapping[str, Mapping[str, Any]]) -> str:
-    """The text of ``summary.md`` for ``{"{task}/{analysis}[/{arch}]": metrics}``."""
+VERDICT_READING = (
+    "One row per claim, one line per population. Verdict: *supported* when AeLLE's 95 % "
+    "interval lies above chance (F1 2/3, reached by calling every network good; Spearman "
+    "0) and no baseline's point value lies above AeLLE's interval; *not supported* when "
+    "AeLLE's point value is at chance or a baseline's whole interval lies above AeLLE's; "
+    "*inconclusive at this scale* otherwise."
+)
+
+
+def summary_markdown(analyses: Mapping[str, Mapping[str, Any]], populations: str = "") -> str:
+    """The text of ``summary.md`` for ``{"{task}/{analysis}[/{arch}]": metrics}``, with
+    the verdict per claim after the headline, then ``populations`` (Markdown, see
+    :func:`aelle.ae.populations.populations_markdown`)."""
+    claims = claim_records(analyses)
+    headline = headline_rows(claims)
     text = [
         "# AeLLE summary",
         "",
@@ -171,9 +190,17 @@ def summary_markdown(analyses: Mapping[str, Mapping[str, Any]]) -> str:
         "",
         READING,
         "",
+        markdown_table(headline) if headline else "No main analysis in this run.",
+        "",
+        "## Claims: verdicts",
+        "",
+        VERDICT_READING,
+        "",
+        claims_table(claims),
+        "",
     ]
-    headline = headline_rows(claim_records(analyses))
-    text += [markdown_table(headline) if headline else "No main analysis in this run.", ""]
+    if populations:
+        text += [populations]
     for section in SECTIONS:
         text += _section(analyses, section)
     excluded = [

@@ -131,10 +131,9 @@ class Population(Networks):
         bias: bool = False,
         dropout: float = 0.1,
         cell_options: dict[str, Any] | None = None,
-        dtype: torch.dtype = torch.float32,
-        device: torch.device | str = "cpu",
     ) -> Population:
-        """Draw network k from the generator of ``seeds[k]`` with scale ``ps[k]`` and stack."""
+        """Draw network k from the generator of ``seeds[k]`` with scale ``ps[k]`` (in float64)
+        and stack them as float32 on the CPU (move the result with ``.to(device)``)."""
         drawn = [
             init_network(
                 kind, input_size, hidden_size, output_size, p, generator(seed, "init"), bias=bias
@@ -145,7 +144,7 @@ class Population(Networks):
             raise ValueError("a population needs at least one network")
 
         def stack(tensors: list[Tensor]) -> Tensor:
-            return torch.stack(tensors).to(dtype=dtype, device=device)
+            return torch.stack(tensors).to(torch.float32)
 
         params = {name: stack([d[0][name] for d in drawn]) for name in drawn[0][0]}
         return cls(

@@ -289,8 +289,7 @@ def _networks(task_data: TaskData, spec: ShardSpec, device: torch.device, fused:
         bias=spec.bias,
         dropout=spec.dropout,
         cell_options=dict(spec.cell_options),
-        device=device,
-    )
+    ).to(device)
     return FusedNetwork(pop) if fused else pop
 
 
