@@ -121,7 +121,9 @@ rule summary:
     input:
         metrics=phase_outputs("aelle"),
         records=[r for task in config["tasks"] for r in train_outputs(task)],
-        charrnn=["data/prepared/charrnn.pt"] if "charrnn" in config["tasks"] else [],
+        charrnn=(
+            [data_path("prepared/charrnn.pt")] if "charrnn" in config["tasks"] else []
+        ),
     output:
         metrics=results_path("metrics.json"),
         summary=results_path("summary.md"),
