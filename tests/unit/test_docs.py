@@ -55,3 +55,19 @@ def test_method_cites_nothing_outside_the_repository() -> None:
     text = METHOD.read_text(encoding="utf-8")
     assert "SPEC" not in text
     assert "/work/" not in text
+
+
+def test_readme_findings_are_the_study_records_verdicts():
+    """The README's Findings table is written by tools/readme_findings.py from the study's
+    record (docs/study/metrics.json), never by hand."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "readme_findings", ROOT / "tools/readme_findings.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = tool.findings_block(ROOT / "docs/study/metrics.json")
+    assert "| 1. good and bad networks separate, within an architecture |" in block
+    assert tool.with_findings(readme, block) == readme
