@@ -47,6 +47,8 @@ VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = str(VENV_BIN / "snakemake")
 #: Phase target rules (no action; Snakemake runs them itself).
 PHASE_RULES = {"all", "data", "train", "spectra", "aelle", "figures"}
+#: Rules Snakemake runs itself (`localrules:`): downloads need the login node's network.
+LOCAL_RULES = {"download"}
 #: Rules whose jobs ask SLURM for a GPU in profiles/slurm.
 GPU_RULES = {"train_shard", "spectrum_shard"}
 #: Rule groups a submission of several jobs may hold: the profile's shard groups and the
@@ -113,7 +115,7 @@ def _minutes(limit: str) -> int:
 
 
 def _working_rules() -> set[str]:
-    """The workflow's rules that do work (phase target rules aside)."""
+    """The workflow's rules that SLURM runs (phase target rules and local rules aside)."""
     listed = subprocess.run(
         [SNAKEMAKE, "--list-rules", "--workflow-profile", "none", *TINY_ARGS],
         cwd=REPO,
@@ -123,7 +125,7 @@ def _working_rules() -> set[str]:
         timeout=120,
         check=True,
     )
-    return set(listed.stdout.split()) - PHASE_RULES
+    return set(listed.stdout.split()) - PHASE_RULES - LOCAL_RULES
 
 
 def test_profiles_name_every_workflow_rule() -> None:
