@@ -37,3 +37,19 @@ def test_umap_is_seeded_and_places_every_code():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
+
+
+def test_umap_kernels_use_numbas_disk_cache():
+    """Every jitted kernel of umap and pynndescent caches its machine code on disk, so a
+    second process loads it instead of compiling again; switching is idempotent."""
+    import umap.umap_
+    from numba.core.caching import NullCache
+    from numba.core.registry import CPUDispatcher
+
+    from aelle.ae.jit_cache import cache_umap_kernels
+
+    cache_umap_kernels()
+    kernels = [v for v in vars(umap.umap_).values() if isinstance(v, CPUDispatcher)]
+    assert len(kernels) > 5
+    assert not any(isinstance(k._cache, NullCache) for k in kernels)
+    assert cache_umap_kernels() == 0

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import spearmanr
 
+from aelle.ae.jit_cache import cache_umap_kernels
+
 
 @dataclass(frozen=True)
 class PCABasis:
@@ -57,6 +59,8 @@ def fit_umap(
 ) -> np.ndarray:
     """Fit a seeded 2-D UMAP on ``x_fit`` ``(B, d)`` and place ``x_all`` ``(N, d)`` in it."""
     import umap
+
+    cache_umap_kernels()
 
     n_neighbors = min(n_neighbors, x_fit.shape[0] - 1)
     if n_neighbors < 2:
