@@ -9,9 +9,9 @@ before the readout, validation loss before training and after every epoch):
   records included, no checkpoint files;
 - plain: K models ``nn.RNN``/``nn.LSTM``/``nn.GRU`` (no bias) + ``nn.Dropout`` +
   ``nn.Linear``, trained one after another over the same number of batches and epochs,
-  with the validation loss before training and after every epoch. charrnn feeds one-hot
-  characters. The project computes one thing more: each network's loss on its training
-  data before training (the records' epoch-0 ``train_loss``).
+  with the loss on the training data before training (the records' epoch-0
+  ``train_loss``) and the validation loss before training and after every epoch, so both
+  sides compute the same numbers. charrnn feeds one-hot characters.
 
 The ratio printed per case is plain seconds / project seconds (above 1: the project is
 faster). On a CPU the process CPU seconds (one thread) are the steadier measure on a shared
@@ -64,8 +64,9 @@ def timed(fn: Callable[[], object], device: torch.device) -> tuple[float, float]
 
 
 def plain_torch(data: TaskData, arch: str, size: int, cfg: dict, device: torch.device) -> None:
-    """Train one plain torch model as a user would write it; validation loss before
-    training and after each epoch (the learning curve the project records).
+    """Train one plain torch model as a user would write it; the training loss before
+    training, and the validation loss before training and after each epoch (the learning
+    curve the project records).
 
     smnist: class of the last step's readout; charrnn: next character at every step from
     one-hot inputs, on a random :data:`SUBSET` of the training sequences.
@@ -93,20 +94,21 @@ def plain_torch(data: TaskData, arch: str, size: int, cfg: dict, device: torch.d
         x, y = data.arrays["train_x"].to(device), data.arrays["train_y"].to(device)
         val_x, val_y = data.arrays["val_x"].to(device), data.arrays["val_y"].to(device)
 
-    def validate() -> float:
+    def evaluate(inputs: Tensor, targets: Tensor) -> float:
         rnn.eval(), drop.eval()
         with torch.no_grad():
-            value = loss(val_x, val_y).item()
+            value = loss(inputs, targets).item()
         rnn.train(), drop.train()
         return value
 
-    validate()
+    evaluate(x, y)
+    evaluate(val_x, val_y)
     for _ in range(cfg["epochs"]):
         for idx in torch.randperm(len(x), device=device).split(cfg["batch_size"]):
             optimizer.zero_grad()
             loss(x[idx], y[idx]).backward()
             optimizer.step()
-        validate()
+        evaluate(val_x, val_y)
 
 
 def case_seconds(
