@@ -5,10 +5,11 @@ running it."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from project import run
 
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 TIMEOUT_S = 300
@@ -40,18 +41,8 @@ def field(block: str, key: str) -> tuple[str, ...]:
 def dry_run(root: Path, configfile: str | Path, targets: tuple[str, ...] = ()) -> str:
     """What `snakemake --dry-run --forceall` prints for ``targets`` (default: the default
     target) with ``configfile`` in ``root``; raises with its stderr when it fails."""
-    proc = subprocess.run(
-        [str(SNAKEMAKE), "--configfile", str(configfile), "--dry-run", "--forceall", *targets],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    if proc.returncode != 0:
-        printed = proc.stdout + proc.stderr
-        raise AssertionError(f"snakemake --dry-run failed:\n{printed[-3000:]}")
-    return proc.stdout
+    args = [str(SNAKEMAKE), "--configfile", str(configfile), "--dry-run", "--forceall"]
+    return run([*args, *targets], root, timeout=TIMEOUT_S).stdout
 
 
 def dry_run_jobs(root: Path, configfile: str | Path, targets: tuple[str, ...] = ()) -> list[Job]:

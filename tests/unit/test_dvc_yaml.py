@@ -193,10 +193,16 @@ def offline_jobs() -> list[Job]:
     return dry_run_jobs(REPO, SHIPPED_RUNS["offline"], (*PHASES, "all"))
 
 
+@pytest.fixture(scope="module")
+def offline_outs(stages: dict[str, Stage]) -> dict[str, list[str]]:
+    """{phase: the outs of its offline stage}."""
+    return {phase: list(stages[f"{phase}@offline"].outs) for phase in PHASES}
+
+
 def test_each_stage_outputs_hold_exactly_what_its_phase_writes(
-    stages: dict[str, Stage], offline_jobs: list[Job]
+    offline_outs: dict[str, list[str]], offline_jobs: list[Job]
 ) -> None:
-    outs = {phase: list(stages[f"{phase}@offline"].outs) for phase in PHASES}
+    outs = offline_outs
     every_out = [out for phase_outs in outs.values() for out in phase_outs]
     phases = rule_phases()
     targets = {job.rule: i for i, job in enumerate(offline_jobs) if job.rule in PHASES}
@@ -219,9 +225,9 @@ def test_each_stage_outputs_hold_exactly_what_its_phase_writes(
 
 
 def test_data_dependencies_are_exactly_the_upstream_outputs_read(
-    stages: dict[str, Stage], offline_jobs: list[Job]
+    stages: dict[str, Stage], offline_outs: dict[str, list[str]], offline_jobs: list[Job]
 ) -> None:
-    outs = {phase: list(stages[f"{phase}@offline"].outs) for phase in PHASES}
+    outs = offline_outs
     every_out = [out for phase_outs in outs.values() for out in phase_outs]
     phases = rule_phases()
     read: dict[str, set[str]] = {phase: set() for phase in PHASES}
