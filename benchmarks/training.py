@@ -19,7 +19,7 @@ machine and give the ratio; with ``--device cuda`` the wall seconds do (the GPU'
 not process CPU time), and every timed region ends with the device synchronised.
 
 Run: ``.venv/bin/python benchmarks/training.py [--device cpu] [--threads 1] [--networks 32]
-[--epochs 2] [--repeat 2]``.
+[--epochs 2] [--repeat 2] [--path auto|stacked|fused] [--case smnist-lstm-h32 ...]``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from torch import Tensor, nn
 from aelle.data import TaskData, load_task
 from aelle.models import ShardSpec, choose_path, train_shard
 from aelle.models.fused import FUSED_MODULES
+from aelle.models.training import PATHS
 from aelle.runtime import resolve_device, synchronize
 
 SEED = 2022
@@ -52,6 +53,11 @@ DATA = {
     "charrnn": {"source": "pydoc", "sequence_length": 100, "subset_fraction": SUBSET},
 }
 TRAINING = {"smnist": {"lr": 0.01, "batch_size": 128}, "charrnn": {"lr": 0.01, "batch_size": 32}}
+
+
+def case_name(task: str, arch: str, size: int) -> str:
+    """A case's name on the command line and in the table, e.g. ``smnist-lstm-h32``."""
+    return f"{task}-{arch}-h{size}"
 
 
 def timed(fn: Callable[[], object], device: torch.device) -> tuple[float, float]:
@@ -121,7 +127,7 @@ def case_seconds(
     spec = ShardSpec.create(task, arch, size, range(args.networks), SEED, (0.1, 1.0))
 
     def project(networks: ShardSpec) -> None:
-        train_shard(data, networks, cfg, device, progress=False)
+        train_shard(data, networks, cfg, device, progress=False, path=args.path)
 
     def plain(networks: int) -> None:
         for i in range(networks):
@@ -134,8 +140,9 @@ def case_seconds(
         (timed(lambda: project(spec), device), timed(lambda: plain(args.networks), device))
         for _ in range(args.repeat)
     ]
+    path = choose_path(data, spec, device) if args.path == "auto" else args.path
     return {
-        choose_path(data, spec, device): min(run[0] for run in runs),
+        path: min(run[0] for run in runs),
         "plain": min(run[1] for run in runs),
     }
 
@@ -149,6 +156,15 @@ def main() -> None:
     )
     parser.add_argument("--epochs", type=int, default=2, help="training epochs (2)")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs, fastest kept (2)")
+    parser.add_argument(
+        "--path", choices=PATHS, default="auto", help="the project's training path (auto)"
+    )
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=[case_name(*case) for case in CASES],
+        help="run only this case (repeatable; default all)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
@@ -161,10 +177,12 @@ def main() -> None:
     print(f"{'case':22s} {'project (path)':>24s} {'plain torch':>16s} {'plain / project':>16s}")
     use_cpu = device.type == "cpu"
     for task, arch, size in CASES:
+        if args.case and case_name(task, arch, size) not in args.case:
+            continue
         (path, mine), (_, plain) = case_seconds(task, arch, size, args, device).items()
         ratio = plain[1] / mine[1] if use_cpu else plain[0] / mine[0]
         print(
-            f"{task + ' ' + arch + ' h' + str(size):22s} {mine[0]:6.2f} / {mine[1]:6.2f} "
+            f"{case_name(task, arch, size):22s} {mine[0]:6.2f} / {mine[1]:6.2f} "
             f"({path:7s}) {plain[0]:6.2f} / {plain[1]:6.2f} {ratio:12.2f}x"
         )
 

@@ -94,9 +94,11 @@ def test_path_is_chosen_by_device_and_network_shape(digits):
         return choose_path(data, spec, torch.device(device))
 
     long_text = TaskData("charrnn", 5, 5, {"train_seq": torch.zeros(3, 100, dtype=torch.int64)})
+    mnist_rows = TaskData("smnist", 28, 10, {"train_x": torch.zeros(3, 28, 28)})
     assert [path(a, 32) for a in ("rnn", "lstm", "gru", "asrnn", "cornn")] == ["stacked"] * 5
     assert [path(a, 64) for a in ("rnn", "lstm", "gru")] == ["stacked", "fused", "stacked"]
-    assert [path("lstm", 16, long_text), path("gru", 16, long_text)] == ["fused", "stacked"]
+    assert [path("lstm", 16, mnist_rows), path("gru", 16, mnist_rows)] == ["fused", "stacked"]
+    assert [path("lstm", s, long_text) for s in (16, 64, 128)] == ["stacked"] * 3
     assert path("lstm", 64, device="cuda") == "stacked"
     assert path("lstm", 64, cell_options={"num_layers": 2}) == "stacked"
 

