@@ -73,8 +73,9 @@ class Networks(nn.Module):
             features = features * (mask / (1 - self.dropout))
         shape = features.shape
         flat = features.reshape(shape[0], -1, shape[-1])
-        out = torch.baddbmm(
-            self.readout_bias.unsqueeze(1), flat, self.readout_weight.transpose(1, 2)
+        # bmm, then the bias: twice as fast on a CPU as baddbmm with a broadcast bias
+        out = torch.bmm(flat, self.readout_weight.transpose(1, 2)).add_(
+            self.readout_bias.unsqueeze(1)
         )
         return out.reshape(*shape[:-1], -1)
 
