@@ -13,20 +13,14 @@ import torch.nn.functional as F
 
 from aelle.cells import make_cell
 from aelle.models.lstm_sequence import lstm_sequence
-from aelle.models.population import Population
+from aelle.models.population import Population, step_cell
 
 K, B, T, IN, H = 3, 4, 6, 5, 7
 
 
 def stepped(pop: Population, x: torch.Tensor) -> torch.Tensor:
     """Features (K, B, T, H) of ``x (K, B, T, IN)`` by the LSTM cell, one step at a time."""
-    cell = make_cell("lstm", dict(pop.cell_params.items()))
-    state = cell.initial_state(x.shape[1], dtype=x.dtype, device=x.device)
-    outputs = []
-    for t in range(x.shape[2]):
-        state = cell.step(state, x[:, :, t])
-        outputs.append(cell.output(state))
-    return torch.stack(outputs, dim=2)
+    return step_cell(make_cell("lstm", dict(pop.cell_params.items())), x)
 
 
 @pytest.mark.parametrize("bias", [False, True])

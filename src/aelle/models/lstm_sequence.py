@@ -86,7 +86,8 @@ class _LSTMSequence(torch.autograd.Function):
         hs[0], cs[0] = 0, 0
         w_hh_t = weight_hh.transpose(1, 2)
         for t in range(steps):
-            now, old = (t, t) if keep else (0, t % 2)
+            now = t if keep else 0  # without a backward: one slot for the gates, two for c
+            c_old, c = (cs[t], cs[t + 1]) if keep else (cs[t % 2], cs[(t + 1) % 2])
             act = _input_term(inputs[t], input_weight, out=gates[now])
             act.baddbmm_(hs[t], w_hh_t)
             if bias is not None:
@@ -94,8 +95,7 @@ class _LSTMSequence(torch.autograd.Function):
             i, f, g, o = act.split(h, dim=-1)
             g.mul_(2)
             _tanh_from_sigmoid(act.sigmoid_()[..., 2 * h : 3 * h])
-            c = cs[old + 1 if keep else 1 - old]
-            torch.mul(f, cs[old], out=c).addcmul_(i, g)
+            torch.mul(f, c_old, out=c).addcmul_(i, g)
             tc = _tanh_from_sigmoid(torch.mul(c, 2, out=tanh_c[now]).sigmoid_())
             torch.mul(o, tc, out=hs[t + 1])
         if keep:
@@ -110,7 +110,7 @@ class _LSTMSequence(torch.autograd.Function):
         steps, k, _, width = gates.shape
         h = width // 4
         codes = not inputs.is_floating_point()
-        grad_gates = torch.empty_like(gates[0])
+        dg = torch.empty_like(gates[0])  # one step's gate pre-activation gradients
         slope = torch.empty_like(gates[0])
         dc_dh = torch.empty_like(hs[0])
         grad_c = torch.zeros_like(hs[0])  # dL/dc_t through c_{t+1} so far
@@ -126,7 +126,6 @@ class _LSTMSequence(torch.autograd.Function):
             i, f, g, o = act.split(h, dim=-1)
             torch.addcmul(one, tc, tc, value=-1, out=dc_dh).mul_(o)
             grad_c.addcmul_(dh, dc_dh)
-            dg = grad_gates
             torch.mul(grad_c, g, out=dg[..., :h])
             torch.mul(grad_c, cs[t], out=dg[..., h : 2 * h])
             torch.mul(grad_c, i, out=dg[..., 2 * h : 3 * h])

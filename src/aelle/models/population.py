@@ -31,6 +31,17 @@ def cell_options_of(kind: str, overrides: Mapping[str, Any] | None = None) -> di
     return dict(DEFAULT_OPTIONS.get(kind, {}), **(overrides or {}))
 
 
+def step_cell(cell: Cell, x: Tensor) -> Tensor:
+    """Features (M, B, T, H) of ``cell`` driven by ``x (M, B, T, I)`` from the zero state,
+    one :meth:`~aelle.cells.Cell.step` at a time (differentiable through autograd)."""
+    state = cell.initial_state(x.shape[1], dtype=x.dtype, device=x.device)
+    outputs = []
+    for t in range(x.shape[2]):
+        state = cell.step(state, x[:, :, t])
+        outputs.append(cell.output(state))
+    return torch.stack(outputs, dim=2)
+
+
 class Networks(nn.Module):
     """K networks' shared tail: dropout → linear readout, and what training reads of them.
 
@@ -171,13 +182,7 @@ class Population(Networks):
                 bias = bias + self.cell_params["bias_hh"]
             weight = self.cell_params["weight_ih"]
             return self._run_lstm(x.permute(2, 0, 1, 3), weight, bias)
-        cell = self.cell
-        state = cell.initial_state(x.shape[1], dtype=x.dtype, device=x.device)
-        outputs = []
-        for t in range(x.shape[2]):
-            state = cell.step(state, x[:, :, t])
-            outputs.append(cell.output(state))
-        return torch.stack(outputs, dim=2)
+        return step_cell(self.cell, x)
 
     @property
     def _whole_sequence(self) -> bool:

@@ -191,9 +191,8 @@ def choose_path(task_data: TaskData, spec: ShardSpec, device: torch.device) -> s
     fused module multiplies one-hot vectors); an LSTM on image rows trains faster fused
     from :data:`FUSED_MIN_HIDDEN` units or :data:`FUSED_MIN_STEPS` steps.
     """
-    if device.type != "cpu" or not fused_supported(spec) or spec.arch not in FUSED_KINDS:
-        return "stacked"
-    if task_data.task != "smnist":
+    fusable = spec.arch in FUSED_KINDS and fused_supported(spec)
+    if device.type != "cpu" or task_data.task != "smnist" or not fusable:
         return "stacked"
     steps = int(task_data.arrays["train_x"].shape[1])
     return "fused" if spec.size >= FUSED_MIN_HIDDEN or steps >= FUSED_MIN_STEPS else "stacked"
