@@ -10,14 +10,16 @@ from pathlib import Path
 
 import yaml
 
-RUN_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+SCHEMA = Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml"
 
 
 def run_name(config_path: Path) -> str:
-    """The ``run`` value of the YAML config at ``config_path`` (same pattern as the schema)."""
+    """The ``run`` value of the YAML config at ``config_path``, checked against the schema's
+    pattern for ``run``."""
+    pattern = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))["properties"]["run"]["pattern"]
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     name = config.get("run") if isinstance(config, dict) else None
-    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):
+    if not isinstance(name, str) or not re.fullmatch(pattern, name):
         raise SystemExit(f"run_name: {config_path} has no valid 'run:' key (got {name!r})")
     return name
 
