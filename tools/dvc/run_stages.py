@@ -40,7 +40,8 @@ def stages(run: str, config: str, phases: list[str], *, published: bool) -> list
             f"{listed}); add the line '{run}: {config}' there"
         )
     names = [f"{phase}@{run}" for phase in phases]
-    missing = [name for name in names if name not in locked_stages(Path("dvc.lock"))]
+    locked = locked_stages(Path("dvc.lock"))
+    missing = [name for name in names if name not in locked]
     if published and missing:
         raise SystemExit(
             f"nothing of run '{run}' is published here (dvc.lock has no {', '.join(missing)}): "
